@@ -1,0 +1,3 @@
+from casetrail.cli import main
+
+main()

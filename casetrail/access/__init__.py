@@ -1,0 +1,90 @@
+"""The ONE place that decides who may see or do what (DESIGN: access/).
+
+Every page and API endpoint asks here. Rules (Seed B art. 27, 29; REFERENCE rule 42):
+- a case is seen by its handlers, by the reviewers, heads and archivists of its agency, and
+  read-only by the supervisors of its agency; everyone else gets 404 (its existence is private);
+- a case is changed by its handlers (handler acts) and by the reviewers and heads of its agency
+  (approval acts); a supervisor gets 403 on every write.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from casetrail.cases.models import Agency, Case, Officer, Role
+
+AnyUser = User | AnonymousUser
+
+SEE_ROLES = frozenset({Role.REVIEWER, Role.HEAD, Role.ARCHIVIST, Role.SUPERVISOR})
+Act = Literal["handle", "decide_filing"]
+ACT_ROLES: dict[str, frozenset[str]] = {
+    "decide_filing": frozenset({Role.REVIEWER, Role.HEAD}),
+}
+
+
+def officer_of(user: AnyUser) -> Officer | None:
+    if not user.is_authenticated:
+        return None
+    return Officer.objects.filter(user_id=user.pk).first()
+
+
+def agencies_where(user: AnyUser, roles: frozenset[str]) -> QuerySet[Agency]:
+    officer = officer_of(user)
+    if officer is None:
+        return Agency.objects.none()
+    return Agency.objects.filter(
+        memberships__officer=officer, memberships__role__in=roles
+    ).distinct()
+
+
+def visible_cases(user: AnyUser) -> QuerySet[Case]:
+    officer = officer_of(user)
+    if officer is None:
+        return Case.objects.none()
+    see = Q(agency__in=agencies_where(user, SEE_ROLES)) | Q(handlers__officer=officer)
+    return Case.objects.filter(see).distinct()
+
+
+def can_view_case(user: AnyUser, case: Case) -> bool:
+    return visible_cases(user).filter(pk=case.pk).exists()
+
+
+def can_act(user: AnyUser, case: Case, act: Act) -> bool:
+    officer = officer_of(user)
+    if officer is None:
+        return False
+    if act == "handle":
+        return case.handlers.filter(officer=officer).exists()
+    roles = ACT_ROLES[act]
+    return officer.memberships.filter(agency=case.agency, role__in=roles).exists()
+
+
+def case_for_view(user: AnyUser, case_id: int) -> Case:
+    """The case if *user* may see it; 404 otherwise (never reveal that it exists)."""
+    case = visible_cases(user).filter(pk=case_id).select_related("agency").first()
+    if case is None:
+        raise Http404("案件不存在或您无权查看")
+    return case
+
+
+def case_for_act(user: AnyUser, case_id: int, act: Act) -> Case:
+    """The case if *user* may do *act* on it: 404 if they cannot even see it, else 403."""
+    case = case_for_view(user, case_id)
+    if not can_act(user, case, act):
+        raise PermissionDenied("您对该案件只有查看权限，不能执行此操作")
+    return case
+
+
+def agencies_for_opening(user: AnyUser) -> QuerySet[Agency]:
+    """Agencies where *user* is an enforcement officer and so may open a case."""
+    return agencies_where(user, frozenset({Role.OFFICER}))
+
+
+def can_view_agency(user: AnyUser, agency: Agency) -> bool:
+    officer = officer_of(user)
+    return officer is not None and officer.memberships.filter(agency=agency).exists()

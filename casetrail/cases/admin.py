@@ -1,0 +1,72 @@
+"""Read-only admin views of the domain. Writes go through actions, never through the admin.
+
+The editable working-day calendar is configuration, not history, and is the one exception.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from casetrail.cases import models
+from casetrail.ledger.models import LedgerEntry
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(models.Agency)
+class AgencyAdmin(ReadOnlyAdmin):
+    list_display = ("name", "short_name", "profile_key")
+
+
+@admin.register(models.Officer)
+class OfficerAdmin(ReadOnlyAdmin):
+    list_display = ("name", "certificate_number", "certificate_valid_from", "certificate_valid_to")
+
+
+@admin.register(models.Membership)
+class MembershipAdmin(ReadOnlyAdmin):
+    list_display = ("officer", "agency", "role")
+
+
+@admin.register(models.Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ("case_number", "agency", "start_type", "stage", "opened_at")
+    search_fields = ("case_number", "cause")
+
+
+@admin.register(models.Party)
+class PartyAdmin(ReadOnlyAdmin):
+    list_display = ("name", "kind", "case")
+
+
+@admin.register(models.Approval)
+class ApprovalAdmin(ReadOnlyAdmin):
+    list_display = ("case", "subject", "step", "decision", "officer_name", "acted_at")
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ("agency", "index", "action", "recorded_at", "leaf_hash")
+    list_filter = ("agency", "action")
+
+
+@admin.register(models.CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin[models.CalendarDay]):
+    list_display = ("day", "is_working_day", "name")
+
+
+@admin.register(models.CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin[models.CalendarYear]):
+    list_display = ("year", "source")

@@ -1,0 +1,185 @@
+"""`casetrail demo`: both agencies with their profiles, one user per role, cases in progress.
+
+Everything is built by calling the real actions, so the demo's ledger is as real as any.
+Running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand
+
+from casetrail import clock
+from casetrail.cases.actions.setup import do_create_agency, do_grant_role, do_register_officer
+from casetrail.cases.actions.start import (
+    ApplicationInput,
+    PartyInput,
+    do_decide_filing,
+    do_open_case,
+)
+from casetrail.cases.models import Agency, Officer, Role
+
+DEMO_PASSWORD = "casetrail-demo"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    name: str
+    roles: tuple[str, ...]
+    certificate: str = ""
+
+
+AGENCIES = {
+    "栾统": ("栾川县统计局", "luanchuan-2020"),
+    "兴统": ("兴隆台区统计局", "xinglongtai-2019"),
+}
+
+PEOPLE = {
+    "栾统": [
+        DemoPerson("zhangwei", "张伟", ("officer",), "豫统执41032400011"),
+        DemoPerson("lina", "李娜", ("officer",), "豫统执41032400012"),
+        DemoPerson("wangqiang", "王强", ("reviewer", "officer"), "豫统执41032400013"),
+        DemoPerson("liujing", "刘静", ("head",), "豫统执41032400001"),
+        DemoPerson("chenjie", "陈杰", ("archivist",)),
+        DemoPerson("admin", "系统管理员", ("admin",)),
+        DemoPerson("ingest-lc", "栾川采集站", ("ingest",)),
+    ],
+    "兴统": [
+        DemoPerson("zhaolei", "赵磊", ("officer",), "辽统执21110300021"),
+        DemoPerson("sunli", "孙丽", ("officer",), "辽统执21110300022"),
+        DemoPerson("zhoumin", "周敏", ("reviewer",), "辽统执21110300023"),
+        DemoPerson("wuhao", "吴昊", ("head",), "辽统执21110300002"),
+    ],
+}
+SUPERVISOR = DemoPerson("zhengjian", "郑建", ("supervisor",))
+
+
+class Command(BaseCommand):
+    help = "载入演示数据：两个统计局、各岗位用户、进行中的案件（可重复运行）"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Agency.objects.exists():
+            self.stdout.write("演示数据已存在，未作改动。")
+        else:
+            self._load()
+        self._print_logins()
+
+    def _load(self) -> None:
+        agencies = {
+            short: do_create_agency(acting_user=None, name=name, short_name=short, profile_key=key)
+            for short, (name, key) in AGENCIES.items()
+        }
+        for short, people in PEOPLE.items():
+            for person in people:
+                self._person(person, agencies[short])
+        supervisor = self._person(SUPERVISOR, agencies["栾统"])
+        do_grant_role(
+            acting_user=None, officer=supervisor, agency=agencies["兴统"], role=Role.SUPERVISOR
+        )
+        self._cases(agencies)
+        self.stdout.write(self.style.SUCCESS("演示数据已载入。"))
+
+    def _person(self, person: DemoPerson, agency: Agency) -> Officer:
+        user = User.objects.create_user(person.username, password=DEMO_PASSWORD)
+        user.first_name = person.name
+        user.is_staff = person.username == "admin"
+        user.save()
+        today = clock.today()
+        officer = do_register_officer(
+            acting_user=None,
+            agency=agency,
+            user=user,
+            name=person.name,
+            certificate_number=person.certificate,
+            certificate_valid_from=today - timedelta(days=700) if person.certificate else None,
+            certificate_valid_to=today + timedelta(days=1000) if person.certificate else None,
+        )
+        for role in person.roles:
+            do_grant_role(acting_user=None, officer=officer, agency=agency, role=role)
+        return officer
+
+    def _cases(self, agencies: dict[str, Agency]) -> None:
+        def officer(username: str) -> Officer:
+            return Officer.objects.get(user__username=username)
+
+        company = PartyInput(
+            kind="organisation",
+            name="栾川县某某矿业有限公司",
+            uscc="91410324MA3K2L5P55",
+            legal_representative="刘某某",
+            address="河南省洛阳市栾川县城关镇某路18号",
+            phone="0379-66821234",
+        )
+        first = do_open_case(
+            acting_user=officer("zhangwei").user,
+            agency=agencies["栾统"],
+            start_type="ex_officio",
+            procedure="ordinary",
+            cause="提供不真实统计资料",
+            summary="2026年第三季度工业产值报表与财务账册不符。",
+            parties=[company],
+            co_handlers=[officer("lina")],
+            opinion="涉嫌违反《统计法》第四十四条，建议立案调查。",
+        )
+        do_decide_filing(
+            acting_user=officer("wangqiang").user,
+            case=first,
+            step="reviewer",
+            decision="approve",
+            opinion="事实初步清楚，同意立案。",
+        )
+        person = PartyInput(
+            kind="person",
+            name="王某",
+            sex="male",
+            id_type="resident_id",
+            id_number="410324198503121235",
+            address="河南省洛阳市栾川县某村",
+            phone="13903791234",
+        )
+        do_open_case(
+            acting_user=officer("lina").user,
+            agency=agencies["栾统"],
+            start_type="emergency",
+            procedure="ordinary",
+            cause="拒绝、阻碍统计检查",
+            parties=[person],
+            co_handlers=[officer("zhangwei")],
+            opinion="当事人正在转移统计台账，先行启动检查。",
+            emergency_reason="现场发现当事人正在转移原始记录，情况紧急。",
+        )
+        shop = PartyInput(
+            kind="organisation",
+            name="盘锦某某商贸有限公司",
+            uscc="91211103MA0Y8C3DXF",
+            legal_representative="赵某",
+            address="辽宁省盘锦市兴隆台区某街道6号",
+        )
+        do_open_case(
+            acting_user=officer("zhaolei").user,
+            agency=agencies["兴统"],
+            start_type="on_application",
+            procedure="ordinary",
+            cause="迟报统计资料",
+            parties=[shop],
+            co_handlers=[officer("sunli")],
+            opinion="申请事项属实，建议立案。",
+            application=ApplicationInput(
+                applicant="兴隆台区某街道办事处",
+                received_on=clock.today() - timedelta(days=1),
+                request="反映该公司连续两期迟报统计资料，请求依法处理。",
+            ),
+        )
+
+    def _print_logins(self) -> None:
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for short, people in PEOPLE.items():
+            for person in people:
+                roles = "、".join(Role(r).label for r in person.roles)
+                self.stdout.write(f"  {person.username:<12} {person.name}（{short}，{roles}）")
+        self.stdout.write(f"  {SUPERVISOR.username:<12} {SUPERVISOR.name}（两局，上级主管部门）")

@@ -1,0 +1,283 @@
+"""The domain core: agencies, officers, parties, cases, approvals.
+
+Configuration (Agency, Officer, Membership) changes through admin actions that are ledgered;
+history (Party, CaseHandler, Application, Approval) is insert-only (`RecordModel`); `Case` holds
+the current state of a case and is changed only by `do_*` actions, each ledgered with the state
+before it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+
+from django.conf import settings
+from django.db import models
+
+from casetrail.ledger.models import RecordModel
+from casetrail.policy.profiles import PolicyProfile, parse_profile
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", "执法人员"
+    REVIEWER = "reviewer", "审核人"
+    HEAD = "head", "负责人"
+    ARCHIVIST = "archivist", "档案管理员"
+    SUPERVISOR = "supervisor", "上级主管部门"
+    ADMIN = "admin", "系统管理员"
+    INGEST = "ingest", "采集站"
+
+
+class Agency(models.Model):
+    name = models.CharField("机关名称", max_length=100, unique=True)
+    short_name = models.CharField("简称（用于案号）", max_length=20, unique=True)
+    profile_key = models.CharField("制度配置", max_length=100)
+    profile_source = models.TextField("制度配置内容（TOML）")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政执法机关"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @cached_property
+    def profile(self) -> PolicyProfile:
+        return parse_profile(self.profile_source, source=f"{self.short_name}:{self.profile_key}")
+
+
+class Officer(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="officer"
+    )
+    name = models.CharField("姓名", max_length=50)
+    certificate_number = models.CharField("执法证件编号", max_length=50, blank=True)
+    certificate_valid_from = models.DateField("证件有效期起", null=True, blank=True)
+    certificate_valid_to = models.DateField("证件有效期止", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "执法人员"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def certificate_valid_on(self, day: date) -> bool:
+        if not self.certificate_number or self.certificate_valid_from is None:
+            return False
+        if day < self.certificate_valid_from:
+            return False
+        return self.certificate_valid_to is None or day <= self.certificate_valid_to
+
+
+class Membership(models.Model):
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "岗位"
+        constraints = [
+            models.UniqueConstraint(fields=["officer", "agency", "role"], name="one_role_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} · {self.agency.short_name} · {self.get_role_display()}"
+
+
+class StartType(models.TextChoices):
+    ON_APPLICATION = "on_application", "依申请"
+    EX_OFFICIO = "ex_officio", "依职权"
+    EMERGENCY = "emergency", "紧急先行启动"
+
+
+class Procedure(models.TextChoices):
+    ORDINARY = "ordinary", "普通程序"
+    SUMMARY = "summary", "简易程序"
+
+
+class Confidentiality(models.TextChoices):
+    NONE = "none", "不涉密"
+    PERSONAL_PRIVACY = "personal_privacy", "涉及个人隐私"
+    TRADE_SECRET = "trade_secret", "涉及商业秘密"
+    STATE_SECRET = "state_secret", "涉及国家秘密"
+
+
+class CaseNumberCounter(models.Model):
+    """The last case number issued per agency and year; locked while a case is opened."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    year = models.IntegerField()
+    last_seq = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="one_counter_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.year}: {self.last_seq}"
+
+
+class Case(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="cases")
+    case_number = models.CharField("案号", max_length=100, unique=True)
+    year = models.IntegerField()
+    seq = models.IntegerField()
+    start_type = models.CharField("启动方式", max_length=20, choices=StartType.choices)
+    procedure = models.CharField("程序", max_length=20, choices=Procedure.choices)
+    stage = models.CharField("阶段", max_length=30)
+    confidentiality = models.CharField(
+        "保密属性", max_length=20, choices=Confidentiality.choices, default=Confidentiality.NONE
+    )
+    cause = models.CharField("案由", max_length=200)
+    summary = models.TextField("案情摘要", blank=True)
+    emergency_reason = models.TextField("紧急先行启动理由", blank=True)
+    opened_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField("启动时间")
+    filed_at = models.DateTimeField("立案时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件"
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year", "seq"], name="gapless_number"),
+        ]
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return self.case_number
+
+
+class PartyKind(models.TextChoices):
+    PERSON = "person", "自然人"
+    ORGANISATION = "organisation", "法人或其他组织"
+
+
+class Sex(models.TextChoices):
+    MALE = "male", "男"
+    FEMALE = "female", "女"
+
+
+class Party(RecordModel):
+    """当事人 of a case, as recorded; a correction is a new row superseding this one."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="parties")
+    kind = models.CharField("当事人类型", max_length=20, choices=PartyKind.choices)
+    name = models.CharField("姓名或名称", max_length=200)
+    sex = models.CharField("性别", max_length=10, choices=Sex.choices, blank=True)
+    id_type = models.CharField("证件类型", max_length=40, blank=True)
+    id_number = models.CharField("证件号码", max_length=40, blank=True)
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
+    address = models.CharField("地址", max_length=300)
+    phone = models.CharField("联系电话", max_length=40, blank=True)
+    supersedes = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "当事人"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseHandler(RecordModel):
+    """承办人 of a case, with the certificate as it stood when assigned."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="handlers")
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="handled")
+    officer_name = models.CharField(max_length=50)
+    certificate_number = models.CharField(max_length=50)
+    assigned_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "承办人"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "officer"], name="handler_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.officer_name
+
+
+class Application(RecordModel):
+    """The registration (登记) of an application that starts a case (Seed A art. 5)."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="application")
+    applicant = models.CharField("申请人", max_length=200)
+    received_on = models.DateField("收到申请日期")
+    request = models.TextField("申请事项")
+    registered_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申请登记"
+
+    def __str__(self) -> str:
+        return f"{self.applicant}: {self.request[:20]}"
+
+
+class ApprovalSubject(models.TextChoices):
+    FILING = "filing", "立案审批"
+
+
+class ApprovalStep(models.TextChoices):
+    HANDLER = "handler", "承办人意见"
+    REVIEWER = "reviewer", "审核人意见"
+    APPROVER = "approver", "批准人意见"
+
+
+class ApprovalDecision(models.TextChoices):
+    PROPOSE = "propose", "提请审批"
+    APPROVE = "approve", "同意"
+    REJECT = "reject", "不同意"
+
+
+class Approval(RecordModel):
+    """One signed step of an internal approval chain (Seed B art. 33), with name snapshots."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="approvals")
+    subject = models.CharField(max_length=20, choices=ApprovalSubject.choices)
+    step = models.CharField(max_length=20, choices=ApprovalStep.choices)
+    decision = models.CharField(max_length=20, choices=ApprovalDecision.choices)
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    officer_name = models.CharField(max_length=50)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    opinion = models.TextField("意见")
+    acted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审批记录"
+        ordering = ["acted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_display()} {self.get_step_display()} {self.officer_name}"
+
+
+class CalendarDay(models.Model):
+    """An editable working-day calendar entry overriding or extending the package data."""
+
+    day = models.DateField("日期", unique=True)
+    is_working_day = models.BooleanField("是否工作日")
+    name = models.CharField("说明", max_length=50)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作日历（调整）"
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {'上班' if self.is_working_day else '休息'} {self.name}"
+
+
+class CalendarYear(models.Model):
+    """A year whose official holiday schedule has been entered completely."""
+
+    year = models.IntegerField("年份", unique=True)
+    source = models.CharField("依据（国务院办公厅通知文号）", max_length=200)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已录入放假安排的年份"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)

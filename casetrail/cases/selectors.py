@@ -1,0 +1,93 @@
+"""Reads of the cases domain; views and actions ask here instead of writing queries inline."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from casetrail import clock
+from casetrail.cases.models import Agency, ApprovalSubject, CalendarDay, CalendarYear, Case, Officer
+from casetrail.ledger.models import LedgerEntry
+from casetrail.procedure.rules.start import BackfillStatus, backfill_due, backfill_status
+from casetrail.procedure.workdays import Due, WorkdayCalendar, builtin_calendar_data
+
+
+def roles_of(officer: Officer, agency: Agency) -> frozenset[str]:
+    return frozenset(officer.memberships.filter(agency=agency).values_list("role", flat=True))
+
+
+def working_calendar() -> WorkdayCalendar:
+    """The official schedule from the package, overridden and extended by the editable table."""
+    data = builtin_calendar_data().with_overrides(
+        ((d.day, d.is_working_day, d.name) for d in CalendarDay.objects.all()),
+        CalendarYear.objects.values_list("year", flat=True),
+    )
+    return WorkdayCalendar(data)
+
+
+@dataclass(frozen=True)
+class BackfillView:
+    due: Due
+    status: BackfillStatus
+    days_left: int
+
+
+def emergency_backfill(case: Case, calendar: WorkdayCalendar | None = None) -> BackfillView | None:
+    """Seed A art. 6: the deadline of an emergency start's approval, and where it stands."""
+    if case.start_type != "emergency":
+        return None
+    calendar = calendar or working_calendar()
+    started_on = clock.localdate(case.opened_at)
+    due = backfill_due(started_on, case.agency.profile.emergency_backfill, calendar)
+    approved_on = clock.localdate(case.filed_at) if case.filed_at else None
+    today = clock.today()
+    return BackfillView(
+        due=due,
+        status=backfill_status(due, approved_on=approved_on, today=today),
+        days_left=(due.due_on - today).days,
+    )
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    index: int
+    action: str
+    label: str
+    actor: str
+    at: datetime
+    facts: dict[str, Any]
+    leaf_hash: str
+
+
+ACTION_LABELS = {
+    "case.open": "启动案件",
+    "case.filing_decision": "立案审批",
+    "case.view_protected": "查阅涉密案件",
+}
+
+
+def timeline(case: Case) -> list[TimelineItem]:
+    """Every ledgered act of *case*, in log order."""
+    items = []
+    entries = LedgerEntry.objects.filter(case=case).order_by("index")
+    for entry in entries:
+        payload = json.loads(entry.payload)
+        actor = payload.get("actor") or {}
+        items.append(
+            TimelineItem(
+                index=entry.index,
+                action=entry.action,
+                label=ACTION_LABELS.get(entry.action, entry.action),
+                actor=actor.get("name", "系统"),
+                at=entry.recorded_at,
+                facts=payload.get("facts", {}),
+                leaf_hash=entry.leaf_hash,
+            )
+        )
+    return items
+
+
+def filing_approvals(case: Case) -> list[Any]:
+    return list(case.approvals.filter(subject=ApprovalSubject.FILING).order_by("acted_at", "pk"))

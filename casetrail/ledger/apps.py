@@ -1,0 +1,25 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
+
+
+def _install_guards(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    from django.db import connections
+
+    from casetrail.ledger.guards import install_guards
+
+    install_guards(connections[using])
+
+
+class LedgerConfig(AppConfig):
+    name = "casetrail.ledger"
+    label = "ledger"
+    verbose_name = "账本"
+
+    def ready(self) -> None:
+        from casetrail.ledger.guards import on_connection_created
+
+        connection_created.connect(on_connection_created, dispatch_uid="casetrail-sqlite-fn")
+        post_migrate.connect(_install_guards, sender=self, dispatch_uid="casetrail-guards")

@@ -1,0 +1,146 @@
+"""Rules of the start stage (程序启动): who handles a case, who approves its filing, and when.
+
+Pure functions: they take facts and return a `RuleViolation` (or a date), never touch the
+database, and are called by the actions and, over history, by the compliance report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Final, Literal
+
+from casetrail.policy.profiles import Period
+from casetrail.procedure.errors import RuleViolation
+from casetrail.procedure.workdays import Due, WorkdayCalendar, add_period
+
+MINIMUM_HANDLERS: Final = 2
+
+
+@dataclass(frozen=True)
+class HandlerFacts:
+    officer_id: int
+    name: str
+    certificate_number: str
+    certificate_valid: bool
+
+
+def handlers_problem(handlers: Sequence[HandlerFacts]) -> RuleViolation | None:
+    """At least two enforcement officers, each with a certificate valid on the day.
+
+    行政处罚法 第42条（执法人员不得少于两人）、第55条; 统计法 第38条; Seed B art. 5.
+    """
+    article = "《行政处罚法》第四十二条"
+    distinct = {h.officer_id for h in handlers}
+    if len(distinct) < MINIMUM_HANDLERS:
+        return RuleViolation(
+            rule="handlers",
+            article=article,
+            field="handlers",
+            message=f"承办人：执法人员不得少于{MINIMUM_HANDLERS}人",
+        )
+    invalid = [h.name for h in handlers if not h.certificate_number or not h.certificate_valid]
+    if invalid:
+        return RuleViolation(
+            rule="handlers",
+            article=article,
+            field="handlers",
+            message="承办人：" + "、".join(invalid) + " 没有当日有效的执法证件",
+        )
+    return None
+
+
+ChainStepCode = Literal["handler", "reviewer", "approver"]
+CHAIN: Final[tuple[ChainStepCode, ...]] = ("handler", "reviewer", "approver")
+STEP_ROLE: Final[dict[str, str]] = {
+    "handler": "officer",
+    "reviewer": "reviewer",
+    "approver": "head",
+}
+STEP_LABEL: Final[dict[str, str]] = {
+    "handler": "承办人",
+    "reviewer": "审核人",
+    "approver": "批准人",
+}
+
+
+@dataclass(frozen=True)
+class SignedStep:
+    step: str
+    officer_id: int
+    decision: str  # "propose" | "approve" | "reject"
+
+
+def chain_outcome(chain: Sequence[SignedStep]) -> Literal["pending", "approved", "rejected"]:
+    if any(s.decision == "reject" for s in chain):
+        return "rejected"
+    if [s.step for s in chain] == list(CHAIN):
+        return "approved"
+    return "pending"
+
+
+def next_step(chain: Sequence[SignedStep]) -> ChainStepCode | None:
+    """The step that must sign next, or None when the chain is closed."""
+    if chain_outcome(chain) != "pending":
+        return None
+    return CHAIN[len(chain)]
+
+
+def approval_chain_problem(
+    chain: Sequence[SignedStep],
+    *,
+    step: str,
+    officer_id: int,
+    officer_roles: frozenset[str],
+    is_handler: bool,
+) -> RuleViolation | None:
+    """Handler proposes → reviewer reviews → approver approves; nobody signs twice.
+
+    Seed B art. 33（明确承办人、审核人、批准人，由承办人提出意见和理由，经审核人审核后，由批准人
+    批准）; Seed A art. 6 (立案等内部审批程序).
+    """
+    article = "兴隆台区办法第三十三条"
+    expected = next_step(chain)
+    if expected is None:
+        return RuleViolation(rule="B33", article=article, field="step", message="该审批已经结束")
+    if step != expected:
+        return RuleViolation(
+            rule="B33",
+            article=article,
+            field="step",
+            message=f"不得越级审批：当前应由{STEP_LABEL[expected]}签署意见",
+        )
+    if any(signed.officer_id == officer_id for signed in chain):
+        return RuleViolation(
+            rule="B33",
+            article=article,
+            field="officer",
+            message="不得自行审批：同一人不得在同一审批事项中签署两个环节",
+        )
+    if STEP_ROLE[step] not in officer_roles or (step == "handler" and not is_handler):
+        return RuleViolation(
+            rule="B33",
+            article=article,
+            field="officer",
+            message=f"您不是本案的{STEP_LABEL[step]}，不能签署该环节意见",
+        )
+    return None
+
+
+def backfill_due(started_on: date, period: Period, calendar: WorkdayCalendar) -> Due:
+    """The day by which an emergency start's approval must be completed (补办).
+
+    Seed A art. 6: 因情况紧急依法先启动行政执法的，应在行政执法程序启动后2日内补办相关手续.
+    The number and its unit come from the agency's profile.
+    """
+    return add_period(calendar, started_on, period.days, period.unit)
+
+
+BackfillStatus = Literal["done", "done_late", "pending", "overdue"]
+
+
+def backfill_status(due: Due, *, approved_on: date | None, today: date) -> BackfillStatus:
+    if approved_on is not None:
+        return "done" if approved_on <= due.due_on else "done_late"
+    return "pending" if today <= due.due_on else "overdue"

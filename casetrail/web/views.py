@@ -1,0 +1,161 @@
+"""Thin views: validate input → ask `access` → call one action or selector → render."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from casetrail import access
+from casetrail.cases import selectors
+from casetrail.cases.actions import REFUSALS
+from casetrail.cases.actions.start import (
+    ApplicationInput,
+    PartyInput,
+    do_decide_filing,
+    do_open_case,
+    filing_chain,
+)
+from casetrail.cases.models import Agency, StartType
+from casetrail.procedure.rules.start import next_step
+from casetrail.procedure.stages import stage_label
+from casetrail.web.forms import CaseSearchForm, FilingDecisionForm, OpenCaseForm
+
+FIELD_ALIASES = {"handlers": "co_handlers", "agency": "agency"}
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    form = CaseSearchForm(request.GET)
+    form.is_valid()
+    scope = form.cleaned_data.get("scope") or "mine"
+    query = (form.cleaned_data.get("q") or "").strip()
+    cases = access.visible_cases(request.user)
+    officer = access.officer_of(request.user)
+    if scope == "mine" and officer is not None:
+        cases = cases.filter(handlers__officer=officer)
+    if query:
+        cases = cases.filter(Q(case_number__icontains=query) | Q(parties__name__icontains=query))
+    cases = cases.distinct().select_related("agency").prefetch_related("parties")
+    context = {"cases": cases[:200], "scope": scope, "q": query, "stage_label": stage_label}
+    return render(request, "web/case_list.html", context)
+
+
+@login_required
+def case_open(request: HttpRequest) -> HttpResponse:
+    agencies = access.agencies_for_opening(request.user)
+    me = access.officer_of(request.user)
+    if me is None or not agencies.exists():
+        raise Http404("您不是执法人员，不能启动案件")
+    form = OpenCaseForm(request.POST or None, agencies=agencies, me=me)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = do_open_case(
+                acting_user=_user(request),
+                agency=data["agency"],
+                start_type=data["start_type"],
+                procedure=data["procedure"],
+                cause=data["cause"],
+                summary=data["summary"],
+                opinion=data["opinion"],
+                confidentiality=data["confidentiality"],
+                co_handlers=list(data["co_handlers"]),
+                emergency_reason=data["emergency_reason"],
+                parties=[_party_input(data)],
+                application=_application_input(data),
+            )
+        except REFUSALS as refusal:
+            field = FIELD_ALIASES.get(refusal.field, refusal.field)
+            form.add_error(field if field in form.fields else None, str(refusal))
+        else:
+            messages.success(request, f"案件已启动，案号 {case.case_number}")
+            return redirect("case-detail", case_id=case.pk)
+    return render(request, "web/case_open.html", {"form": form})
+
+
+def _party_input(data: dict[str, object]) -> PartyInput:
+    return PartyInput(
+        kind=str(data["party_kind"]),
+        name=str(data["party_name"]),
+        address=str(data["party_address"]),
+        phone=str(data["party_phone"]),
+        sex=str(data["party_sex"]),
+        id_type=str(data["party_id_type"]),
+        id_number=str(data["party_id_number"]),
+        uscc=str(data["party_uscc"]),
+        legal_representative=str(data["party_legal_representative"]),
+    )
+
+
+def _application_input(data: dict[str, object]) -> ApplicationInput | None:
+    if data["start_type"] != StartType.ON_APPLICATION:
+        return None
+    received_on = data["received_on"]
+    if not isinstance(received_on, date):
+        return None
+    return ApplicationInput(
+        applicant=str(data["applicant"]), received_on=received_on, request=str(data["request"])
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = access.case_for_view(request.user, case_id)
+    pending = next_step(filing_chain(case))
+    context = {
+        "case": case,
+        "stage": stage_label(case.stage),
+        "parties": case.parties.all(),
+        "handlers": case.handlers.all(),
+        "approvals": selectors.filing_approvals(case),
+        "timeline": selectors.timeline(case),
+        "backfill": selectors.emergency_backfill(case),
+        "pending_step": pending,
+        "can_decide": pending in ("reviewer", "approver")
+        and access.can_act(request.user, case, "decide_filing"),
+        "decision_form": FilingDecisionForm(initial={"step": pending}),
+    }
+    return render(request, "web/case_detail.html", context)
+
+
+@login_required
+@require_POST
+def case_filing_decision(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = access.case_for_act(request.user, case_id, "decide_filing")
+    form = FilingDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "审批意见：必须填写")
+        return redirect("case-detail", case_id=case.pk)
+    try:
+        do_decide_filing(
+            acting_user=_user(request),
+            case=case,
+            step=form.cleaned_data["step"],
+            decision=form.cleaned_data["decision"],
+            opinion=form.cleaned_data["opinion"],
+        )
+    except REFUSALS as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "审批意见已签署")
+    return redirect("case-detail", case_id=case.pk)
+
+
+@login_required
+def agency_detail(request: HttpRequest, agency_id: int) -> HttpResponse:
+    agency = get_object_or_404(Agency, pk=agency_id)
+    if not access.can_view_agency(request.user, agency):
+        raise Http404("机关不存在或您无权查看")
+    return render(request, "web/agency_detail.html", {"agency": agency, "profile": agency.profile})
