@@ -63,6 +63,20 @@ def env_path(name: str, default: Path) -> Path:
     return Path(raw).expanduser().resolve() if raw else default
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r}: choose one of {', '.join(choices)}")
+    return value
+
+
+def env_url(name: str) -> str:
+    value = os.environ.get(name, "")
+    if value and urlsplit(value).scheme not in ("http", "https"):
+        raise ImproperlyConfigured(f"{name}={value!r} must be an http:// or https:// URL")
+    return value
+
+
 DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "pgsql")
 
 
@@ -175,6 +189,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# The ledger (see docs/ledger.md). The hash is chosen once, at installation.
+CASETRAIL_LEDGER_HASH = env_choice("CASETRAIL_LEDGER_HASH", "sha256", ("sha256", "sm3"))
+CASETRAIL_LOG_ORIGIN = os.environ.get("CASETRAIL_LOG_ORIGIN", "casetrail.local")
+if not CASETRAIL_LOG_ORIGIN or any(c.isspace() or c == "+" for c in CASETRAIL_LOG_ORIGIN):
+    raise ImproperlyConfigured("CASETRAIL_LOG_ORIGIN must be non-empty, without spaces or '+'")
+CASETRAIL_KEY_DIR = env_path("CASETRAIL_KEY_DIR", DATA_DIR / "keys")
+CASETRAIL_OFFSITE_DIR = (
+    env_path("CASETRAIL_OFFSITE_DIR", Path()) if os.environ.get("CASETRAIL_OFFSITE_DIR") else None
+)
+CASETRAIL_TSA_URL = env_url("CASETRAIL_TSA_URL")
+CASETRAIL_CHECKPOINT_EVERY = env_int("CASETRAIL_CHECKPOINT_EVERY", 100, minimum=1)
+CASETRAIL_CHECKPOINT_SECONDS = env_int("CASETRAIL_CHECKPOINT_SECONDS", 300, minimum=1)
+CASETRAIL_INTEGRATE_ON_COMMIT = env_bool("CASETRAIL_INTEGRATE_ON_COMMIT", True)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("CASETRAIL_SECURE_COOKIES", False)

@@ -67,10 +67,18 @@ def make_officer(
 
 def build_world() -> World:
     lc = do_create_agency(
-        acting_user=None, name="栾川县统计局", short_name="栾统", profile_key="luanchuan-2020"
+        acting_user=None,
+        name="栾川县统计局",
+        short_name="栾统",
+        code="luanchuan-tjj",
+        profile_key="luanchuan-2020",
     )
     xl = do_create_agency(
-        acting_user=None, name="兴隆台区统计局", short_name="兴统", profile_key="xinglongtai-2019"
+        acting_user=None,
+        name="兴隆台区统计局",
+        short_name="兴统",
+        code="xinglongtai-tjj",
+        profile_key="xinglongtai-2019",
     )
     yesterday = clock.today() - timedelta(days=1)
     return World(

@@ -58,7 +58,7 @@ class ApprovalAdmin(ReadOnlyAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ("agency", "index", "action", "recorded_at", "leaf_hash")
+    list_display = ("agency", "id", "action", "recorded_at", "leaf_hash")
     list_filter = ("agency", "action")
 
 

@@ -31,6 +31,7 @@ class Role(models.TextChoices):
 class Agency(models.Model):
     name = models.CharField("机关名称", max_length=100, unique=True)
     short_name = models.CharField("简称（用于案号）", max_length=20, unique=True)
+    code = models.SlugField("代码（用于账本标识与签名密钥）", max_length=50, unique=True)
     profile_key = models.CharField("制度配置", max_length=100)
     profile_source = models.TextField("制度配置内容（TOML）")
     created_at = models.DateTimeField()

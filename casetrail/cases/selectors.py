@@ -9,6 +9,7 @@ from typing import Any
 
 from casetrail import clock
 from casetrail.cases.models import Agency, ApprovalSubject, CalendarDay, CalendarYear, Case, Officer
+from casetrail.ledger.checkpoints import latest_checkpoint
 from casetrail.ledger.models import LedgerEntry
 from casetrail.procedure.rules.start import BackfillStatus, backfill_due, backfill_status
 from casetrail.procedure.workdays import Due, WorkdayCalendar, builtin_calendar_data
@@ -52,7 +53,9 @@ def emergency_backfill(case: Case, calendar: WorkdayCalendar | None = None) -> B
 
 @dataclass(frozen=True)
 class TimelineItem:
-    index: int
+    entry_id: int
+    index: int | None  # position in the agency's tree; None while pending integration
+    published: bool  # covered by a signed checkpoint
     action: str
     label: str
     actor: str
@@ -71,13 +74,18 @@ ACTION_LABELS = {
 def timeline(case: Case) -> list[TimelineItem]:
     """Every ledgered act of *case*, in log order."""
     items = []
-    entries = LedgerEntry.objects.filter(case=case).order_by("index")
+    checkpoint = latest_checkpoint(case.agency_id)
+    published_size = checkpoint.size if checkpoint else 0
+    entries = LedgerEntry.objects.filter(case=case).select_related("leaf").order_by("id")
     for entry in entries:
         payload = json.loads(entry.payload)
         actor = payload.get("actor") or {}
+        index = entry.leaf.index if hasattr(entry, "leaf") else None
         items.append(
             TimelineItem(
-                index=entry.index,
+                entry_id=entry.pk,
+                index=index,
+                published=index is not None and index < published_size,
                 action=entry.action,
                 label=ACTION_LABELS.get(entry.action, entry.action),
                 actor=actor.get("name", "系统"),

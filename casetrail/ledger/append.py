@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import models, transaction
 
 from casetrail import clock
 from casetrail.ledger.canonical import Json, canonical_json
-from casetrail.ledger.models import LedgerEntry, LogHead
+from casetrail.ledger.config import ledger_hash
+from casetrail.ledger.integrate import integrate_after_commit
+from casetrail.ledger.merkle import leaf_hash
+from casetrail.ledger.models import LedgerEntry, LogHead, PendingEntry
 from casetrail.ledger.records import record_ref
 
 if TYPE_CHECKING:
@@ -45,17 +48,16 @@ def append_entry(
     """Append the act to *agency*'s log and return the entry.
 
     Must run inside the action's `transaction.atomic()`: the entry commits or rolls back with
-    the rows it describes, so no act escapes the ledger (DESIGN invariant 2). The log head row
-    is locked, so indexes are contiguous and the log never forks under concurrent writers.
+    the rows it describes, so no act escapes the ledger (DESIGN invariant 2). Writers do not
+    wait for each other: the integrator (`ledger/integrate.py`) gives recorded entries their
+    contiguous positions in the tree afterwards, in batches, as Tessera's sequencer does.
     """
     if not transaction.get_connection().in_atomic_block:
         raise LedgerError(f"{action}: append_entry must run inside the action's transaction")
-    head = LogHead.objects.select_for_update().get(agency=agency)
     recorded_at = clock.now()
     payload: Json = {
         "v": PAYLOAD_VERSION,
         "agency": agency.pk,
-        "index": head.size,
         "action": action,
         "actor": actor_json(actor),
         "at": recorded_at.isoformat(),
@@ -68,17 +70,17 @@ def append_entry(
     data = canonical_json(payload)
     entry = LedgerEntry(
         agency=agency,
-        index=head.size,
         case=case,
         action=action,
         actor=actor,
         recorded_at=recorded_at,
         payload=data.decode("utf-8"),
-        leaf_hash=hashlib.sha256(b"\x00" + data).hexdigest(),
+        leaf_hash=leaf_hash(data, ledger_hash()).hex(),
     )
     entry.save()
-    head.size += 1
-    head.save(update_fields=["size"])
+    PendingEntry.objects.create(entry=entry, agency=agency)
+    if getattr(settings, "CASETRAIL_INTEGRATE_ON_COMMIT", True):
+        transaction.on_commit(lambda: integrate_after_commit(agency.pk))
     return entry
 
 

@@ -39,27 +39,28 @@ class RecordModel(models.Model):
 
 
 class LogHead(models.Model):
-    """The current size of an agency's log; locked while an entry is sequenced.
+    """The integrated size of an agency's log; locked by the integrator while it appends.
 
-    Derived state: `casetrail verify` recomputes it from the entries.
+    Derived state: `casetrail verify` recomputes it from the leaves.
     """
 
     agency = models.OneToOneField("cases.Agency", on_delete=models.PROTECT, related_name="log")
     size = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"log of agency {self.agency_id}: {self.size} entries"
+        return f"log of agency {self.agency_id}: {self.size} leaves"
 
 
 class LedgerEntry(RecordModel):
     """One legally meaningful act: its canonical JSON and RFC 9162 leaf hash.
 
-    `payload` holds the exact bytes that were hashed (as UTF-8 text), so the leaf can be
-    recomputed by anyone; `leaf_hash` = SHA-256(0x00 || payload).
+    Written by the act's own transaction (the act is *recorded*); the integrator later gives it
+    its position in the agency's Merkle tree (`LedgerLeaf`), and a checkpoint *publishes* it.
+    `payload` holds the exact bytes that were hashed (as UTF-8 text), so anyone can recompute
+    `leaf_hash` = SHA-256(0x00 || payload).
     """
 
     agency = models.ForeignKey("cases.Agency", on_delete=models.PROTECT, related_name="+")
-    index = models.BigIntegerField()
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger"
     )
@@ -72,10 +73,75 @@ class LedgerEntry(RecordModel):
     leaf_hash = models.CharField(max_length=64)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["agency", "index"], name="ledger_index_per_agency"),
-        ]
-        ordering = ["agency", "index"]
+        ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"#{self.index} {self.action}"
+        return f"entry {self.pk} {self.action}"
+
+
+class PendingEntry(models.Model):
+    """Outbox of recorded entries not yet integrated, written in the act's own transaction.
+
+    The integrator takes rows from here and removes them once their leaves are stored, so an
+    act that committed is never skipped, however late its transaction commits.
+    """
+
+    entry = models.OneToOneField(LedgerEntry, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("cases.Agency", on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"pending entry {self.entry_id}"
+
+
+class LedgerLeaf(RecordModel):
+    """The position of an entry in its agency's tree (contiguous from 0, never reused)."""
+
+    agency = models.ForeignKey("cases.Agency", on_delete=models.PROTECT, related_name="+")
+    index = models.BigIntegerField()
+    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="leaf")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "index"], name="leaf_index_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"leaf {self.index} of agency {self.agency_id}"
+
+
+class LedgerHash(RecordModel):
+    """A stored hash of a complete subtree, at its fixed position (see `ledger/tree.py`)."""
+
+    agency = models.ForeignKey("cases.Agency", on_delete=models.PROTECT, related_name="+")
+    position = models.BigIntegerField()
+    value = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "position"], name="hash_position_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"hash {self.position} of agency {self.agency_id}"
+
+
+class Checkpoint(RecordModel):
+    """A signed tree head (C2SP tlog-checkpoint note), optionally with an RFC 3161 token."""
+
+    agency = models.ForeignKey("cases.Agency", on_delete=models.PROTECT, related_name="+")
+    size = models.BigIntegerField()
+    root_hash = models.CharField(max_length=64)
+    note = models.TextField()
+    published_at = models.DateTimeField()
+    timestamp_token = models.BinaryField(null=True, blank=True)
+    timestamp_url = models.CharField(max_length=300, blank=True)
+    offsite_copy = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["agency", "size"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "size"], name="one_checkpoint_per_size"),
+        ]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.size} of agency {self.agency_id}"

@@ -19,7 +19,7 @@ from casetrail.policy.profiles import builtin_profile_text, parse_profile
 
 
 def do_create_agency(
-    *, acting_user: User | None, name: str, short_name: str, profile_key: str
+    *, acting_user: User | None, name: str, short_name: str, code: str, profile_key: str
 ) -> Agency:
     """Create an agency running under a built-in profile, with its own (empty) log."""
     text = builtin_profile_text(profile_key)
@@ -28,6 +28,7 @@ def do_create_agency(
         agency = Agency.objects.create(
             name=name,
             short_name=short_name,
+            code=code,
             profile_key=profile_key,
             profile_source=text,
             created_at=clock.now(),
@@ -38,7 +39,7 @@ def do_create_agency(
             action="agency.create",
             actor=acting_user,
             records=[agency],
-            facts={"name": name, "short_name": short_name, "profile": profile_key},
+            facts={"name": name, "short_name": short_name, "code": code, "profile": profile_key},
         )
     return agency
 

@@ -35,8 +35,8 @@ class DemoPerson:
 
 
 AGENCIES = {
-    "栾统": ("栾川县统计局", "luanchuan-2020"),
-    "兴统": ("兴隆台区统计局", "xinglongtai-2019"),
+    "栾统": ("栾川县统计局", "luanchuan-tjj", "luanchuan-2020"),
+    "兴统": ("兴隆台区统计局", "xinglongtai-tjj", "xinglongtai-2019"),
 }
 
 PEOPLE = {
@@ -71,8 +71,10 @@ class Command(BaseCommand):
 
     def _load(self) -> None:
         agencies = {
-            short: do_create_agency(acting_user=None, name=name, short_name=short, profile_key=key)
-            for short, (name, key) in AGENCIES.items()
+            short: do_create_agency(
+                acting_user=None, name=name, short_name=short, code=code, profile_key=key
+            )
+            for short, (name, code, key) in AGENCIES.items()
         }
         for short, people in PEOPLE.items():
             for person in people:
