@@ -10,5 +10,10 @@ urlpatterns = [
     path("cases/new/", views.case_open, name="case-open"),
     path("cases/<int:case_id>/", views.case_detail, name="case-detail"),
     path("cases/<int:case_id>/filing/", views.case_filing_decision, name="case-filing"),
+    path(
+        "cases/<int:case_id>/acts/<int:entry_id>/proof.json",
+        views.case_act_proof,
+        name="case-act-proof",
+    ),
     path("agencies/<int:agency_id>/", views.agency_detail, name="agency-detail"),
 ]

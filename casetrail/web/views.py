@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -23,6 +23,11 @@ from casetrail.cases.actions.start import (
     filing_chain,
 )
 from casetrail.cases.models import Agency, StartType
+from casetrail.ledger import proofs
+from casetrail.ledger.checkpoints import latest_checkpoint, verifier
+from casetrail.ledger.config import offsite_dir
+from casetrail.ledger.models import LedgerEntry, LogHead
+from casetrail.ledger.selectors import agency_log
 from casetrail.procedure.rules.start import next_step
 from casetrail.procedure.stages import stage_label
 from casetrail.web.forms import CaseSearchForm, FilingDecisionForm, OpenCaseForm
@@ -154,8 +159,46 @@ def case_filing_decision(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
+def case_act_proof(request: HttpRequest, case_id: int, entry_id: int) -> JsonResponse:
+    """An act of the case with its payload and inclusion proof, for offline checking."""
+    case = access.case_for_view(request.user, case_id)
+    entry = get_object_or_404(LedgerEntry.objects.select_related("leaf"), pk=entry_id, case=case)
+    log = agency_log(case.agency)
+    document: dict[str, object] = {
+        "payload": entry.payload,
+        "leaf_hash": entry.leaf_hash,
+        "public_key": verifier(log).key_string(),
+    }
+    if hasattr(entry, "leaf"):
+        document["index"] = entry.leaf.index
+        try:
+            document["inclusion"] = proofs.inclusion(log, entry.leaf.index)
+        except proofs.ProofRequestError as pending:
+            document["inclusion"] = None
+            document["pending"] = f"尚未被签名检查点覆盖：{pending}"
+    else:
+        document["index"] = None
+        document["pending"] = "尚未入树（等待后台任务编排）"
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = (
+        f'attachment; filename="{case.agency.code}-act-{entry.pk}-proof.json"'
+    )
+    return response
+
+
+@login_required
 def agency_detail(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = get_object_or_404(Agency, pk=agency_id)
     if not access.can_view_agency(request.user, agency):
         raise Http404("机关不存在或您无权查看")
-    return render(request, "web/agency_detail.html", {"agency": agency, "profile": agency.profile})
+    log = agency_log(agency)
+    context = {
+        "agency": agency,
+        "profile": agency.profile,
+        "origin": log.origin,
+        "public_key": verifier(log).key_string(),
+        "checkpoint": latest_checkpoint(agency.pk),
+        "integrated": LogHead.objects.get(agency=agency).size,
+        "offsite_configured": offsite_dir() is not None,
+    }
+    return render(request, "web/agency_detail.html", context)

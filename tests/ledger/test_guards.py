@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from pytest_django import Settings
 
 from casetrail.cases.actions.start import ApplicationInput
+from casetrail.ledger.checkpoints import publish
 from casetrail.ledger.guards import protected_tables
 from casetrail.ledger.models import InsertOnlyError, LedgerEntry
+from casetrail.ledger.selectors import agency_log
 from tests.personas import World, build_world, open_case
 
 EXPECTED = {
     "ledger_ledgerentry",
+    "ledger_ledgerleaf",
+    "ledger_ledgerhash",
+    "ledger_checkpoint",
     "cases_party",
     "cases_casehandler",
     "cases_application",
@@ -25,10 +32,18 @@ def test_every_history_table_is_protected(db: None) -> None:
     assert set(protected_tables()) >= EXPECTED
 
 
-@pytest.mark.parametrize("table", sorted(EXPECTED))
-def test_raw_update_is_refused_by_the_database(world: World, table: str) -> None:
-    """GIVEN a row in a record table WHEN raw SQL updates it THEN the trigger refuses."""
+@pytest.fixture
+def recorded(world: World, settings: Settings, tmp_path: Path) -> World:
+    """A world with a row in every protected table: a case, integrated and published."""
+    settings.CASETRAIL_KEY_DIR = tmp_path
     open_case(world, start_type="on_application", application=_application())
+    publish(agency_log(world.lc))
+    return world
+
+
+@pytest.mark.parametrize("table", sorted(EXPECTED))
+def test_raw_update_is_refused_by_the_database(recorded: World, table: str) -> None:
+    """GIVEN a row in a record table WHEN raw SQL updates it THEN the trigger refuses."""
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
         assert cursor.fetchone()[0] > 0
@@ -37,8 +52,7 @@ def test_raw_update_is_refused_by_the_database(world: World, table: str) -> None
 
 
 @pytest.mark.parametrize("table", sorted(EXPECTED))
-def test_raw_delete_is_refused_by_the_database(world: World, table: str) -> None:
-    open_case(world, start_type="on_application", application=_application())
+def test_raw_delete_is_refused_by_the_database(recorded: World, table: str) -> None:
     with connection.cursor() as cursor:
         with pytest.raises(DatabaseError, match="insert-only"), transaction.atomic():
             cursor.execute(f'DELETE FROM "{table}"')
