@@ -19,7 +19,9 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/casetrail migrate --noinput
 	$(BIN)/casetrail demo
-	@echo "casetrail: http://$(HOST)/  (Ctrl-C 停止)"
+	@echo "casetrail: http://$(HOST)/  (Ctrl-C 停止; the worker publishes checkpoints alongside)"
+	trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/casetrail worker --interval 10 & \
 	$(BIN)/casetrail runserver --noreload $(HOST)
 
 lint: $(STAMP)

@@ -22,6 +22,8 @@ from casetrail.cases.actions.start import (
     do_open_case,
 )
 from casetrail.cases.models import Agency, Officer, Role
+from casetrail.ledger.checkpoints import publish
+from casetrail.ledger.selectors import agency_log
 
 DEMO_PASSWORD = "casetrail-demo"
 
@@ -84,7 +86,9 @@ class Command(BaseCommand):
             acting_user=None, officer=supervisor, agency=agencies["兴统"], role=Role.SUPERVISOR
         )
         self._cases(agencies)
-        self.stdout.write(self.style.SUCCESS("演示数据已载入。"))
+        for agency in agencies.values():
+            publish(agency_log(agency))
+        self.stdout.write(self.style.SUCCESS("演示数据已载入，并已发布各机关的首个签名检查点。"))
 
     def _person(self, person: DemoPerson, agency: Agency) -> Officer:
         user = User.objects.create_user(person.username, password=DEMO_PASSWORD)
