@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "casetrail.ledger",
     "casetrail.cases",
+    "casetrail.evidence",
     "casetrail.web",
 ]
 
@@ -203,6 +204,12 @@ CASETRAIL_TSA_URL = env_url("CASETRAIL_TSA_URL")
 CASETRAIL_CHECKPOINT_EVERY = env_int("CASETRAIL_CHECKPOINT_EVERY", 100, minimum=1)
 CASETRAIL_CHECKPOINT_SECONDS = env_int("CASETRAIL_CHECKPOINT_SECONDS", 300, minimum=1)
 CASETRAIL_INTEGRATE_ON_COMMIT = env_bool("CASETRAIL_INTEGRATE_ON_COMMIT", True)
+
+# Evidence files (see docs/evidence.md). Stores are a folder path, file:///path or s3://bucket?….
+CASETRAIL_BLOB_STORE = os.environ.get("CASETRAIL_BLOB_STORE", "")
+CASETRAIL_REPLICA_STORE = os.environ.get("CASETRAIL_REPLICA_STORE", "")
+CASETRAIL_MAX_UPLOAD_BYTES = env_int("CASETRAIL_MAX_UPLOAD_BYTES", 64 * 1024**3, minimum=1)
+CASETRAIL_UPLOAD_EXPIRY_HOURS = env_int("CASETRAIL_UPLOAD_EXPIRY_HOURS", 48, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("CASETRAIL_SECURE_COOKIES", False)

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/ingest/", include("casetrail.evidence.api_urls")),
     path("api/", include("casetrail.api.urls")),
+    path("uploads/", include("casetrail.evidence.urls")),
     path("", include("casetrail.web.urls")),
 ]

@@ -8,14 +8,14 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ROW = re.compile(
-    r"^\| (?P<rule>[^|]+) \| (?P<article>[^|]+) \| (?P<fn>[^|]+) \| (?P<action>[^|]+) \| (?P<test>[^|]+) \|$"
-)
+CELL = r" ([^|]+) \|"
+ROW = re.compile(r"^\|" + CELL * 5 + "$")
 
 
 def rows() -> list[dict[str, str]]:
     lines = (ROOT / "docs" / "traceability.md").read_text(encoding="utf-8").splitlines()
-    found = [m.groupdict() for line in lines if (m := ROW.match(line))]
+    keys = ("rule", "article", "fn", "action", "test")
+    found = [dict(zip(keys, m.groups(), strict=True)) for line in lines if (m := ROW.match(line))]
     return [row for row in found if row["test"].strip().startswith("`tests/")]
 
 

@@ -68,6 +68,7 @@ ACTION_LABELS = {
     "case.open": "启动案件",
     "case.filing_decision": "立案审批",
     "case.view_protected": "查阅涉密案件",
+    "recording.register": "登记音像记录",
 }
 
 

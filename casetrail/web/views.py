@@ -23,6 +23,7 @@ from casetrail.cases.actions.start import (
     filing_chain,
 )
 from casetrail.cases.models import Agency, StartType
+from casetrail.evidence import selectors as evidence_selectors
 from casetrail.ledger import proofs
 from casetrail.ledger.checkpoints import latest_checkpoint, verifier
 from casetrail.ledger.config import offsite_dir
@@ -127,6 +128,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "approvals": selectors.filing_approvals(case),
         "timeline": selectors.timeline(case),
         "backfill": selectors.emergency_backfill(case),
+        "recordings": evidence_selectors.case_recordings(case),
+        "can_handle": access.can_act(request.user, case, "handle"),
         "pending_step": pending,
         "can_decide": pending in ("reviewer", "approver")
         and access.can_act(request.user, case, "decide_filing"),

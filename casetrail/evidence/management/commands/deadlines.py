@@ -1,0 +1,58 @@
+"""`casetrail deadlines [--agency A] [--overdue] [--json]`: statutory deadlines needing attention.
+
+One row per deadline, whatever its kind (AV storage: Seed A art. 14 / Seed B art. 26; backfill
+of an emergency start's approval: Seed A art. 6): case number, kind, due date, provisional flag
+and reason, status, days left, and the reason given for lateness. Deadlines met on time are not
+listed. ``--overdue`` keeps only the missed ones (overdue, or done late).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from casetrail.evidence.selectors import Deadline, agency_by_key, deadlines
+
+
+def _line(row: Deadline) -> str:
+    left = "" if row.days_left is None else f"，剩余 {row.days_left} 天"
+    done = f"，{row.done_on:%Y-%m-%d} 完成" if row.done_on else ""
+    parts = [
+        f"{row.case_number}",
+        f"{row.kind_label}（{row.subject}）",
+        f"期限 {row.due_on:%Y-%m-%d}",
+        f"{row.status_label}{done}{left}",
+    ]
+    if row.reason:
+        parts.append(f"逾期理由：{row.reason}")
+    if row.provisional:
+        parts.append(f"暂定：{row.provisional_reason}")
+    return " | ".join(parts)
+
+
+class Command(BaseCommand):
+    help = "列出需要关注或已错过的法定期限（音像记录储存、紧急先行启动补办审批等）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--agency", help="机关代码或简称（默认：全部）")
+        parser.add_argument("--overdue", action="store_true", help="只列出已超期或逾期完成的")
+        parser.add_argument("--json", action="store_true", help="输出 JSON（每个期限一项）")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        agency = None
+        if options["agency"]:
+            agency = agency_by_key(options["agency"])
+            if agency is None:
+                raise CommandError(f"--agency: 没有代码或简称为 {options['agency']!r} 的执法机关")
+        rows = deadlines(agency=agency, missed_only=options["overdue"])
+        if options["json"]:
+            document = [row.as_json() for row in rows]
+            self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
+            return
+        if not rows:
+            self.stdout.write("没有需要关注的期限")
+            return
+        for row in rows:
+            self.stdout.write(_line(row))

@@ -1,0 +1,90 @@
+"""`casetrail verify [--json] [--files] [--agency CODE ...]`: the auditor's command.
+
+Exit status: 0 intact, 1 tampering or corruption found, 2 could not run (Seed A art. 15;
+Seed B art. 30(4)(5): 不得伪造、删改、销毁行政执法记录). See `casetrail/ledger/verify.py`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from casetrail.ledger.verify import Report, VerifyError, verify
+
+EXIT_TAMPERED = 1
+EXIT_CANNOT_RUN = 2
+
+COUNT_LABELS = (
+    ("entries_checked", "条目 (entries)"),
+    ("leaves_checked", "叶子 (leaves)"),
+    ("checkpoints_checked", "检查点 (checkpoints)"),
+    ("offsite_checked", "异地副本 (off-site copies)"),
+)
+
+
+class Command(BaseCommand):
+    help = "核验账本：重算每个条目、数据行、树头和检查点，报告被篡改、删除或插入的记录"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="输出 JSON（每个问题一项）")
+        parser.add_argument("--files", action="store_true", help="同时重新计算存储文件的哈希")
+        parser.add_argument(
+            "--agency",
+            action="extend",
+            nargs="+",
+            metavar="CODE",
+            help="只核验这些机关（代码或简称；默认：全部）",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        quiet = options["verbosity"] < 1
+        try:
+            report = verify(
+                agency_codes=options["agency"],
+                files=options["files"],
+                progress=None if quiet else self.stderr.write,
+            )
+        except VerifyError as error:
+            raise CommandError(
+                f"无法核验 (could not run): {error}", returncode=EXIT_CANNOT_RUN
+            ) from error
+        if options["json"]:
+            document = {
+                "ok": report.ok(),
+                "counts": report.counts(),
+                "findings": [finding.to_json() for finding in report.findings],
+            }
+            self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(human_report(report, files=options["files"]))
+        if not report.ok():
+            raise CommandError(
+                f"发现 {len(report.findings)} 项篡改或损坏 (tampering or corruption found)",
+                returncode=EXIT_TAMPERED,
+            )
+
+
+def human_report(report: Report, *, files: bool) -> str:
+    counts = report.counts()
+    lines = ["账本核验报告 (casetrail verify)", "", "核验范围 (checked):"]
+    lines += [f"  {label}: {counts[key]}" for key, label in COUNT_LABELS]
+    checked_files = f"{report.files_checked} files checked" if files else "未核验（加 --files）"
+    lines.append(f"  文件 (files): {checked_files}")
+    lines.append(f"  待入树 (pending, not an error): {report.pending}")
+    lines.append("")
+    if report.ok():
+        lines.append("结论 (result): 完整，未发现篡改 (intact)")
+        return "\n".join(lines)
+    lines.append(
+        f"结论 (result): 发现 {len(report.findings)} 项问题 (tampering or corruption found)"
+    )
+    lines.append("")
+    lines.append("问题清单 (findings):")
+    for number, finding in enumerate(report.findings, start=1):
+        row = f"{finding.table} #{finding.id}" if finding.id is not None else finding.table
+        leaf = f"，账本序号 {finding.ledger_index}" if finding.ledger_index is not None else ""
+        lines.append(f"  {number}. [{finding.kind}] {row}{leaf}")
+        lines.append(f"     {finding.detail}")
+    return "\n".join(lines)

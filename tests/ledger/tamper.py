@@ -1,0 +1,99 @@
+"""Tampering as a database superuser could do it: drop the insert-only triggers, run raw SQL.
+
+The triggers (`casetrail/ledger/guards.py`) stop every client but one who may drop them; these
+helpers play that person, so the tests can show that `casetrail verify` finds what the triggers
+cannot stop. The triggers are reinstalled when a block ends, and the test's transaction rolls
+everything back in any case (DDL is transactional on PostgreSQL and on SQLite).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+
+from casetrail.ledger import tree
+from casetrail.ledger.canonical import canonical_json
+from casetrail.ledger.config import ledger_hash
+from casetrail.ledger.guards import install_guards
+from casetrail.ledger.merkle import leaf_hash
+from casetrail.ledger.models import LedgerEntry, LedgerHash, LedgerLeaf
+
+
+def drop_guards(cursor: CursorWrapper, table: str) -> None:
+    """Drop the triggers that make *table* insert-only, as a superuser could."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f'DROP TRIGGER IF EXISTS "{table}_insert_only" ON "{table}"')
+        cursor.execute(f'DROP TRIGGER IF EXISTS "{table}_no_truncate" ON "{table}"')
+        return
+    for op in ("update", "delete"):
+        cursor.execute(f'DROP TRIGGER IF EXISTS "{table}_insert_only_{op}"')
+
+
+@contextmanager
+def tampering(*tables: str) -> Iterator[CursorWrapper]:
+    """A cursor free to change *tables*; their triggers come back when the block ends.
+
+    If the block fails, its transaction is broken and rolls back, the dropped triggers with it.
+    """
+    with connection.cursor() as cursor:
+        for table in tables:
+            drop_guards(cursor, table)
+        yield cursor
+        if tables:
+            install_guards(connection)
+
+
+def raw(sql: str, params: Sequence[Any] = (), *, tables: Sequence[str] = ()) -> int:
+    """Run one statement with the triggers of *tables* dropped; return the rows it touched."""
+    with tampering(*tables) as cursor:
+        cursor.execute(sql, params)
+        touched: int = cursor.rowcount
+    return touched
+
+
+def rewrite_entry(entry_id: int, document: dict[str, Any]) -> None:
+    """Replace an entry's payload *and* recompute its leaf hash, as a careful forger would."""
+    data = canonical_json(document)
+    raw(
+        'UPDATE "ledger_ledgerentry" SET payload = %s, leaf_hash = %s WHERE id = %s',
+        [data.decode("utf-8"), leaf_hash(data, ledger_hash()).hex(), entry_id],
+        tables=["ledger_ledgerentry"],
+    )
+
+
+def recompute_stored_hashes(agency_id: int) -> int:
+    """Rewrite the agency's stored subtree hashes from its entries as they now are.
+
+    Returns how many stored hashes changed.
+    """
+    hashes = [
+        bytes.fromhex(value)
+        for value in LedgerLeaf.objects.filter(agency_id=agency_id)
+        .order_by("index")
+        .values_list("entry__leaf_hash", flat=True)
+    ]
+    fresh = tree.MemoryStore(ledger_hash())
+    fresh.append_leaf_hashes(hashes)
+    wanted = fresh.read_hashes(range(tree.stored_hash_count(len(hashes))))
+    stored = dict(LedgerHash.objects.filter(agency_id=agency_id).values_list("position", "value"))
+    changed = 0
+    with tampering("ledger_ledgerhash") as cursor:
+        for position, value in enumerate(wanted):
+            if bytes(stored[position]) != value:
+                cursor.execute(
+                    'UPDATE "ledger_ledgerhash" SET value = %s WHERE agency_id = %s '
+                    "AND position = %s",
+                    [value, agency_id, position],
+                )
+                changed += 1
+    return changed
+
+
+def entry_payload(entry_id: int) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(LedgerEntry.objects.get(pk=entry_id).payload)
+    return document

@@ -1,0 +1,153 @@
+"""In Debian's Chromium: upload a recording by tus (progress bar to 100 %), register it, and
+resume an upload after a page reload."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from pytest_django import Settings
+
+from casetrail import clock
+from casetrail.evidence.models import Recording, Upload
+from tests.evidence.samples import SAMPLES
+from tests.evidence.test_upload_page import jpeg
+from tests.personas import build_world, open_case
+from tests.web.test_browser import CHROMIUM_ARGS, login
+
+pytestmark = pytest.mark.browser
+
+CHUNK = 256 * 1024
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: Path) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def photo(tmp_path: Path, settings: Settings) -> Path:
+    """A real JPEG on disk (a file keeps its modification time, which tus fingerprints)."""
+    settings.CASETRAIL_BLOB_STORE = str(tmp_path / "blobs")
+    path = tmp_path / "现场照片.jpg"
+    path.write_bytes(jpeg(2 * 1024 * 1024))
+    return path
+
+
+def test_upload_a_photo_and_register_it(
+    live_server: Any, page: Page, transactional_db: None, photo: Path
+) -> None:
+    world = build_world()
+    case = open_case(world)
+    login(page, live_server.url, "zhang")
+    page.goto(f"{live_server.url}/uploads/cases/{case.pk}/recordings/new")
+    submit = page.get_by_role("button", name="提交")
+    expect(submit).to_be_disabled()
+
+    page.locator("#evidence-file").set_input_files(photo)
+    expect(page.get_by_test_id("upload-percent")).to_have_text("100 %")
+    expect(page.locator("#upload-progress")).to_have_attribute("value", "100")
+    expect(page.get_by_role("status")).to_contain_text("上传完成")
+    expect(page.get_by_label("类型")).to_have_value("photo")
+
+    page.get_by_label("制作方法").fill("执法记录仪拍摄")
+    page.get_by_label("录制开始时间").fill(recent(hours=2))
+    page.get_by_label("制作人").select_option(label="李娜（证号 LC-002）")
+    page.get_by_label("证明对象").fill("现场检查时统计台账的存放情况")
+    expect(submit).to_be_enabled()
+    submit.click()
+
+    expect(page.locator(".messages")).to_contain_text("音像记录已登记：现场照片.jpg")
+    expect(page.get_by_role("heading", level=1)).to_have_text(case.case_number)
+    recordings = page.get_by_test_id("recordings")
+    expect(recordings).to_contain_text("现场照片.jpg")
+    expect(recordings).to_contain_text("李娜")
+    expect(recordings).to_contain_text("现场检查时统计台账的存放情况")
+    recording = Recording.objects.get(case=case)
+    assert (recording.kind, recording.maker_name) == ("photo", "李娜")
+    assert recording.blob.size == photo.stat().st_size
+
+
+def test_a_reload_resumes_the_upload(
+    live_server: Any, page: Page, transactional_db: None, photo: Path
+) -> None:
+    """GIVEN an upload in 256 KiB chunks cut off after two chunks WHEN the page is reloaded
+    and the same file chosen again THEN it continues the same upload to 100 %."""
+    world = build_world()
+    case = open_case(world)
+    login(page, live_server.url, "zhang")
+    url = f"{live_server.url}/uploads/cases/{case.pk}/recordings/new"
+    page.goto(url)
+    page.locator("#recording-upload").evaluate(f"el => el.dataset.chunkSize = '{CHUNK}'")
+    patches: list[str] = []
+
+    def cut_after_two_chunks(route: Route) -> None:
+        if route.request.method == "PATCH":
+            patches.append(route.request.url)
+            if len(patches) > 2:
+                route.abort()
+                return
+        route.continue_()
+
+    page.route("**/uploads/tus/**", cut_after_two_chunks)
+    page.locator("#evidence-file").set_input_files(photo)
+    wait_for(page, lambda: Upload.objects.filter(offset=2 * CHUNK).exists())
+    page.unroute("**/uploads/tus/**")
+
+    page.reload()
+    page.locator("#evidence-file").set_input_files(photo)
+    expect(page.get_by_test_id("upload-percent")).to_have_text("100 %")
+    expect(page.get_by_role("status")).to_contain_text("上传完成")
+    upload = Upload.objects.get()
+    assert upload.completed_at is not None
+    assert upload.length == photo.stat().st_size
+
+
+def test_a_refused_file_shows_the_reason(
+    live_server: Any, page: Page, transactional_db: None, photo: Path
+) -> None:
+    """tus-js-client hands a 4xx answer to the last PATCH to onError, body included: the page
+    shows the server's reason and keeps 提交 disabled."""
+    world = build_world()
+    case = open_case(world)
+    renamed = photo.with_name("询问笔录.jpg")
+    renamed.write_bytes(SAMPLES["application/pdf"][1])
+    login(page, live_server.url, "zhang")
+    page.goto(f"{live_server.url}/uploads/cases/{case.pk}/recordings/new")
+    page.locator("#evidence-file").set_input_files(renamed)
+    alert = page.locator("#upload-error")
+    expect(alert).to_contain_text("文件未被接收")
+    expect(alert).to_contain_text("扩展名 .jpg 与文件内容（PDF 文档）不符")
+    expect(page.get_by_role("button", name="提交")).to_be_disabled()
+    assert Upload.objects.get().metadata["refused"]
+
+
+def recent(*, hours: int) -> str:
+    """A datetime-local value ``hours`` ago, in the site's (and the browser's) time zone."""
+    return timezone.localtime(clock.now() - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+
+
+def wait_for(page: Page, condition: Callable[[], bool], seconds: float = 10) -> None:
+    """Poll through Playwright's clock, so that its event loop runs the route handlers."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        page.wait_for_timeout(50)
