@@ -18,7 +18,13 @@ from django.db import transaction
 
 from casetrail import clock
 from casetrail.ledger import tree
-from casetrail.ledger.config import key_path, ledger_hash, log_origin, offsite_dir
+from casetrail.ledger.config import (
+    key_path,
+    ledger_hash,
+    log_origin,
+    offsite_dir,
+    public_key_path,
+)
 from casetrail.ledger.integrate import DbHashStore, integrate_all
 from casetrail.ledger.models import Checkpoint, LogHead
 from casetrail.ledger.note import Checkpoint as CheckpointBody
@@ -47,13 +53,25 @@ class AgencyLog:
 
 
 def signer(agency: AgencyLog) -> Signer:
-    """The agency's signing key, created on first use in the key folder (mode 0600)."""
+    """The agency's signing key, created on first use in the key folder (mode 0600).
+
+    Its public key is exported beside it as `<code>.pub`, so an auditor can verify with a key
+    folder that holds only public keys.
+    """
     path = key_path(agency.code)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return load_or_create_signer(path, agency.origin)
+    key = load_or_create_signer(path, agency.origin)
+    public = public_key_path(agency.code)
+    if not public.exists():
+        _write_once(public, (key.verifier().key_string() + "\n").encode("ascii"))
+    return key
 
 
 def verifier(agency: AgencyLog) -> Verifier:
+    """The agency's public key: the exported `.pub` if present, else from the signing key."""
+    public = public_key_path(agency.code)
+    if public.is_file():
+        return Verifier.from_key_string(public.read_text(encoding="ascii").strip())
     return signer(agency).verifier()
 
 

@@ -23,6 +23,10 @@ def key_path(agency_code: str) -> Path:
     return Path(settings.CASETRAIL_KEY_DIR) / f"{agency_code}.ed25519"
 
 
+def public_key_path(agency_code: str) -> Path:
+    return Path(settings.CASETRAIL_KEY_DIR) / f"{agency_code}.pub"
+
+
 def offsite_dir() -> Path | None:
     configured = settings.CASETRAIL_OFFSITE_DIR
     return Path(configured) if configured else None

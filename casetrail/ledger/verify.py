@@ -5,19 +5,27 @@ enforcement record (不得伪造、删改、销毁行政执法记录); DESIGN in
 everything so that this can be checked. `verify` recomputes, from the database and the off-site
 folder only:
 
-- every entry's leaf hash from its payload bytes, and its payload against its columns;
+- every entry's leaf hash from its payload bytes, and its payload against its columns
+  (`verify_entries.py`);
+- every leaf position, stored subtree hash and tree head of every agency (`verify_log.py`,
+  `verify_tree.py`);
 - every row an entry committed to, against the digest it committed to (`verify_rows.py`);
-- every leaf position, stored subtree hash and tree head of every agency (`verify_log.py`);
 - every checkpoint's signature, its off-site copy and its RFC 3161 token, and each signed head
   against the tree recomputed at its size (`verify_checkpoints.py`). All heads are recomputed
-  from the same leaves, so heads that all match are consistent with each other too;
+  from the same leaves, so heads that all match are consistent with each other too: no
+  consistency proof between successive checkpoints is needed on top;
 - with `--files`, every stored file, through the checks registered in `FILE_CHECKS`.
 
 It reads one consistent snapshot (on PostgreSQL a REPEATABLE READ, READ ONLY transaction; on
-SQLite one transaction, during which writers wait) and writes nothing.
+SQLite one transaction, during which writers wait) and writes nothing. It streams rows as
+tuples, one agency at a time (about 50 bytes of memory an entry), while a helper thread reads
+the next rows ahead on the same connection.
 
-Findings name *what* was changed: the table, the row id and the leaf index. Kinds (stable; the
-JSON output carries them):
+Findings name *what* was changed: the table, the row id and the leaf index (`ledger_index`).
+A finding about a leaf names the leaf row (`ledger_ledgerleaf` and its id; the detail names its
+entry), about a stored hash its position (as the id in `ledger_ledgerhash`), about a domain row
+that row and the leaf of the entry that committed to it. Kinds (stable; the JSON output carries
+them):
 
 entries
   ``entry_altered``           payload does not hash to its leaf_hash, or disagrees with the
@@ -57,6 +65,13 @@ checkpoints
   ``timestamp_mismatch``            an RFC 3161 token that does not stamp its note
 files
   whatever the checks registered in `FILE_CHECKS` report.
+
+A rewritten history is reported once per copy (database, off-site): at the first checkpoint it
+no longer matches, with the later ones counted in the detail; its `ledger_index` is the first
+leaf that may have changed (the size of the last checkpoint that still matches), so the change
+lies between it and that checkpoint's size. `log_truncated` names the first checkpoint beyond
+the log, and as `ledger_index` the first leaf cut off. Checking signatures needs the agency's
+key file (CASETRAIL_KEY_DIR); without it verify cannot run (exit 2).
 
 Entries waiting in the outbox (recorded, not yet integrated) are counted, not reported: an act
 becomes provable once a published checkpoint covers it.
@@ -140,6 +155,8 @@ A check returns its findings; if it returns a `FileScan`, its `files_checked` is
 
 @dataclass
 class Report:
+    """What verify found, and how much it checked; `pending` entries are no problem."""
+
     findings: list[Finding] = field(default_factory=list)
     entries_checked: int = 0
     leaves_checked: int = 0
@@ -182,6 +199,7 @@ def verify(
 
 @contextmanager
 def _snapshot() -> Iterator[None]:
+    """One transaction for the whole check; its own snapshot unless a caller's is open."""
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         if outermost and connection.vendor == "postgresql":
@@ -275,7 +293,11 @@ def _size_without_head(log: AgencyLog, findings: list[Finding]) -> int:
 def _check_files(report: Report, say: Callable[[str], None]) -> None:
     say(f"核验存储的文件 (stored files): {len(FILE_CHECKS)} 项检查")
     for check in FILE_CHECKS:
-        result = check()
-        report.findings.extend(result)
+        try:
+            result = check()
+            report.findings.extend(result)
+        except OSError as error:
+            detail = f"存储的文件无法读取 (the stored files could not be read): {error}"
+            raise VerifyError(detail) from error
         if isinstance(result, FileScan):
             report.files_checked += result.files_checked

@@ -20,7 +20,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from casetrail.ledger.checkpoints import AgencyLog, note_digest, offsite_paths, verifier
-from casetrail.ledger.config import key_path
+from casetrail.ledger.config import key_path, public_key_path
 from casetrail.ledger.models import Checkpoint
 from casetrail.ledger.note import Checkpoint as CheckpointBody
 from casetrail.ledger.note import NoteError, Verifier, open_note, parse_checkpoint
@@ -77,10 +77,11 @@ def _when(moment: datetime) -> str:
 def agency_verifier(log: AgencyLog) -> Verifier:
     """The agency's public key; a missing or unreadable key file means verify cannot run."""
     path = key_path(log.code)
-    if not path.is_file():
+    if not path.is_file() and not public_key_path(log.code).is_file():
         raise VerifyError(
-            f"{log.origin}: 签名密钥文件 {path} 不存在 (the agency's key file is missing; "
-            "its checkpoints cannot be checked — set CASETRAIL_KEY_DIR)"
+            f"{log.origin}: 公钥文件 {public_key_path(log.code)} 与签名密钥文件 {path} 均不存在 "
+            "(the agency's key is missing; its checkpoints cannot be checked — set "
+            "CASETRAIL_KEY_DIR to a folder holding <code>.pub)"
         )
     try:
         return verifier(log)
@@ -152,8 +153,10 @@ def load_heads(log: AgencyLog, findings: list[Finding]) -> Heads:
     if not rows and not heads.files:
         return heads
     key = agency_verifier(log)
+    signed_at: dict[int, str] = {}
     for checkpoint_id, size, root_hex, note, published_at, token in rows:
         heads.rows_by_size.setdefault(size, checkpoint_id)
+        signed_at.setdefault(size, _when(published_at))
         where = f"checkpoint #{checkpoint_id} (size {size}, signed at {_when(published_at)})"
         text, invalid = _open(note, key)
         if invalid is not None:
@@ -190,7 +193,11 @@ def load_heads(log: AgencyLog, findings: list[Finding]) -> Heads:
                 SignedHead(where, checkpoint_id, body.size, body.root_hash, invalid is None)
             )
     for size, path in heads.files:
-        head = _offsite_head(log, key, size, path, heads.rows_by_size.get(size), findings)
+        row_id = heads.rows_by_size.get(size)
+        where = f"the off-site copy {path}"
+        if row_id is not None:
+            where += f" of checkpoint #{row_id} (signed at {signed_at[size]})"
+        head = _offsite_head(log, key, (size, path, where), row_id, findings)
         if head is not None:
             heads.offsite.append(head)
     return heads
@@ -212,12 +219,11 @@ def _row_problems(body: CheckpointBody | None, log: AgencyLog, size: int, root_h
 def _offsite_head(
     log: AgencyLog,
     key: Verifier,
-    size: int,
-    path: Path,
+    copy: tuple[int, Path, str],
     checkpoint_id: int | None,
     findings: list[Finding],
 ) -> SignedHead | None:
-    where = f"off-site copy {path}"
+    size, path, where = copy
     try:
         note = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:

@@ -71,14 +71,20 @@ def entry_rows(entries: QuerySet[LedgerEntry]) -> Iterator[tuple[Any, ...]]:
     )
 
 
-def read_ahead(rows: Iterator[Row], chunk: int = STREAM_CHUNK) -> Generator[Row, None, None]:
+def read_ahead(
+    rows: Iterator[Row], chunk: int = STREAM_CHUNK, *, threaded: bool | None = None
+) -> Generator[Row, None, None]:
     """Yield *rows* while a helper thread already fetches the next chunks.
 
-    The database then reads and sends rows while this thread hashes the previous ones, instead
-    of each waiting for the other; on two cores that halves the time of the entry pass. The
-    helper shares this thread's connection (and so its transaction and snapshot) only to fetch
-    from the cursor opened here; the driver serialises the two threads' use of it.
+    The database server then reads and sends rows while this thread hashes the previous ones,
+    instead of each waiting for the other; on two cores that halves the time of the entry pass.
+    The helper shares this thread's connection (and so its transaction and snapshot) only to
+    fetch from the cursor opened here; the driver serialises the two threads' use of it.
+    SQLite has no server working meanwhile, so there (unless *threaded*) rows are passed on.
     """
+    if not (connection.vendor == "postgresql" if threaded is None else threaded):
+        yield from rows
+        return
     first = list(islice(rows, chunk))
     if len(first) < chunk:
         yield from first

@@ -42,9 +42,10 @@ from casetrail.ledger.verify_findings import (
     STORED_HASH_EXTRA,
     Finding,
 )
-from casetrail.ledger.verify_tree import TREE_CHUNK, TreeCheck
+from casetrail.ledger.verify_tree import TREE_CHUNK, Leaf, TreeCheck
 
 Say = Callable[[str], None]
+LeafRow = tuple[int, int, int]
 
 
 @dataclass
@@ -109,7 +110,7 @@ class LogPass:
         rows = (
             LedgerLeaf.objects.filter(agency_id=self.agency_id, index__gte=0, index__lt=self.size)
             .order_by("index")
-            .values_list("index", "entry_id")
+            .values_list("index", "entry_id", "id")
             .iterator(chunk_size=TREE_CHUNK)
         )
         with closing(read_ahead(rows, TREE_CHUNK)) as ahead:
@@ -120,14 +121,14 @@ class LogPass:
         self.tree.classify_leaves()
         return leaves
 
-    def _place(self, entries: EntryIndex, rows: Iterator[tuple[int, int]], label: str) -> int:
+    def _place(self, entries: EntryIndex, rows: Iterator[LeafRow], label: str) -> int:
         """Place every leaf (chunk by chunk) and rebuild the tree over them."""
         expected = leaves = 0
         while chunk := list(islice(rows, TREE_CHUNK)):
             leaves += len(chunk)
             if not self._run(entries, chunk, expected):
-                for index, entry_id in chunk:
-                    expected = self._leaf(entries, index, entry_id, expected)
+                for index, entry_id, leaf_id in chunk:
+                    expected = self._leaf(entries, index, (leaf_id, entry_id), expected)
             expected = max(expected, chunk[-1][0] + 1)
             if leaves % PROGRESS_EVERY < len(chunk):
                 self.say(f"{label}: {expected}/{self.size} 叶子已核验 (leaves checked)")
@@ -136,40 +137,41 @@ class LogPass:
         self.tree.flush()
         return leaves
 
-    def _run(self, entries: EntryIndex, chunk: list[tuple[int, int]], expected: int) -> bool:
+    def _run(self, entries: EntryIndex, chunk: list[LeafRow], expected: int) -> bool:
         """The common case at once: leaves expected.. holding consecutive entries."""
-        indexes, ids = zip(*chunk, strict=True)
+        indexes, ids, leaf_ids = zip(*chunk, strict=True)
         if self.broken or indexes != tuple(range(expected, expected + len(chunk))):
             return False
         slot = entries.slot(ids[0])
         if slot is None:
             return False
-        entry_ids = array("q", ids)
-        hashes = entries.place_run(slot, entry_ids, expected)
+        hashes = entries.place_run(slot, array("q", ids), expected)
         if hashes is None:
             return False
-        self.tree.extend(hashes, entry_ids)
+        self.tree.extend(hashes, zip(leaf_ids, ids, strict=True))
         return True
 
-    def _leaf(self, entries: EntryIndex, index: int, entry_id: int, expected: int) -> int:
-        """Check one leaf; return the index expected next."""
+    def _leaf(self, entries: EntryIndex, index: int, leaf: Leaf, expected: int) -> int:
+        """Check one leaf, (leaf id, entry id) at *index*; return the index expected next."""
+        entry_id = leaf[1]
         if index < expected:
-            self._extra(index, entry_id, "a second leaf at the same index")
+            self._extra(index, leaf, "a second leaf at the same index")
             return expected
         if index > expected:
             self._gap(expected, index)
         slot = entries.slot(entry_id)
         if slot is None:
-            self._foreign(index, entry_id)
+            self._foreign(index, leaf)
             return index + 1
         if not entries.place(slot, index):
             self.twice.setdefault(entry_id, [entries.index_of[slot]]).append(index)
         if not self.broken:
-            self.tree.extend([entries.leaf_hash(slot)], [entry_id])
+            self.tree.extend([entries.leaf_hash(slot)], [leaf])
         return index + 1
 
-    def _foreign(self, index: int, entry_id: int) -> None:
+    def _foreign(self, index: int, leaf: Leaf) -> None:
         """A leaf whose entry is not one of the agency's: another agency's, or gone."""
+        leaf_id, entry_id = leaf
         row = LedgerEntry.objects.filter(pk=entry_id).values_list("agency_id", "payload").first()
         if row is None:
             detail = f"leaf {index} of agency {self.agency_id} points at entry {entry_id}, which "
@@ -188,14 +190,14 @@ class LogPass:
             Finding(
                 LEAF_MISMATCH,
                 LEAF_TABLE,
-                entry_id,
+                leaf_id,
                 index,
                 f"leaf {index} of agency {self.agency_id} points at entry {entry_id} of agency "
                 f"{agency_id}",
             )
         )
         if not self.broken:
-            self.tree.extend([self.checker.h(LEAF_PREFIX + payload.encode("utf-8"))], [entry_id])
+            self.tree.extend([self.checker.h(LEAF_PREFIX + payload.encode("utf-8"))], [leaf])
 
     def _gap(self, start: int, stop: int) -> None:
         self.findings.append(
@@ -227,12 +229,13 @@ class LogPass:
         self.broken = True
         return f"; tree heads above size {start} cannot be recomputed"
 
-    def _extra(self, index: int, entry_id: int, why: str) -> None:
+    def _extra(self, index: int, leaf: Leaf, why: str) -> None:
+        leaf_id, entry_id = leaf
         self.findings.append(
             Finding(
                 LEAF_EXTRA,
                 LEAF_TABLE,
-                entry_id,
+                leaf_id,
                 index,
                 f"agency {self.agency_id}: leaf {index} (entry {entry_id}): {why}",
             )
@@ -243,10 +246,10 @@ class LogPass:
             LedgerLeaf.objects.filter(agency_id=self.agency_id)
             .filter(Q(index__lt=0) | Q(index__gte=self.size))
             .order_by("index")
-            .values_list("index", "entry_id")
+            .values_list("index", "id", "entry_id")
         )
-        for index, entry_id in outside:
-            self._extra(index, entry_id, f"outside the log's {self.size} leaves")
+        for index, leaf_id, entry_id in outside:
+            self._extra(index, (leaf_id, entry_id), f"outside the log's {self.size} leaves")
         end = tree.stored_hash_count(self.size)
         extra = LedgerHash.objects.filter(agency_id=self.agency_id).filter(
             Q(position__lt=0) | Q(position__gte=end)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from casetrail.ledger.models import LedgerEntry, RecordModel
@@ -64,17 +65,24 @@ def check_referenced_rows(chosen: dict[Key, RecordRef], findings: list[Finding])
         model = by_table.get(table)
         for start in range(0, len(refs), ROW_CHUNK):
             batch = refs[start : start + ROW_CHUNK]
-            rows = (
-                {}
-                if model is None
-                else {
-                    row.pk: row for row in model._base_manager.filter(pk__in=[r.id for r in batch])
-                }
-            )
+            rows = _fetch(model, [ref.id for ref in batch])
             checked += len(rows)
             for ref in batch:
                 _compare(ref, rows.get(ref.id), model, findings)
     return checked
+
+
+def _fetch(model: type[models.Model] | None, ids: list[int | str]) -> dict[object, models.Model]:
+    """The rows of *model* with these ids, by id; an id its key cannot hold matches nothing."""
+    if model is None:
+        return {}
+    valid = []
+    for row_id in ids:
+        try:
+            valid.append(model._meta.pk.to_python(row_id))
+        except ValidationError:
+            continue
+    return {row.pk: row for row in model._base_manager.filter(pk__in=valid)}
 
 
 def _compare(

@@ -2,10 +2,11 @@
 
 The stored hashes are recomputed from the recomputed leaf hashes with the binary counter of
 `grow` (the same sequence `tree.append_leaves` writes, at a third of its cost: the benchmark
-needs it), holding only the frontier of complete subtrees in memory. Each chunk's stored hashes
-are read in one range query and compared as a whole; only a chunk that differs is examined hash
-by hash, and a stored hash is reported only where it is the lowest one that differs (its
-children agree), so one edit yields one finding, not one per ancestor.
+needs it), holding only the frontier of complete subtrees in memory. The stored hashes are read
+as one stream in position order and compared chunk by chunk as a whole; only a chunk that
+differs is examined hash by hash, and a stored hash is reported only where it is the lowest one
+that differs (its children agree), so one edit yields one finding, not one per ancestor; a run
+of missing hashes is one finding too.
 Seed A art. 15; Seed B art. 30(4)(5).
 """
 
@@ -34,6 +35,7 @@ from casetrail.ledger.verify_findings import (
 TREE_CHUNK = 16384
 
 StoredRow = tuple[int, bytes | memoryview]
+Leaf = tuple[int, int]
 
 
 def fold(frontier: Sequence[bytes], new: Hasher) -> bytes:
@@ -113,6 +115,7 @@ class StoredHashes:
 @dataclass(frozen=True)
 class _LeafMismatch:
     index: int
+    leaf_id: int
     entry_id: int
     computed: bytes
     stored: bytes
@@ -135,7 +138,7 @@ class TreeCheck:
     roots: dict[int, bytes] = field(default_factory=dict)
     frontier: list[bytes] = field(default_factory=list)
     buffer: list[bytes] = field(default_factory=list)
-    entries: list[int | None] = field(default_factory=list)
+    leaves: list[Leaf | None] = field(default_factory=list)
     bad: set[int] = field(default_factory=set)
     mismatches: list[_LeafMismatch] = field(default_factory=list)
 
@@ -146,10 +149,10 @@ class TreeCheck:
         if self.cuts and self.cuts[0] == 0:
             self.roots[0] = self.h(b"")
 
-    def extend(self, hashes: Sequence[bytes], entry_ids: Iterable[int | None]) -> None:
-        """Append the next leaves: their hashes, and their entries (None for a stand-in)."""
+    def extend(self, hashes: Sequence[bytes], leaves: Iterable[Leaf | None]) -> None:
+        """Append the next leaves: their hashes, and (leaf id, entry id), None for a stand-in."""
         self.buffer.extend(hashes)
-        self.entries.extend(entry_ids)
+        self.leaves.extend(leaves)
         if len(self.buffer) >= TREE_CHUNK:
             self.flush()
 
@@ -163,7 +166,7 @@ class TreeCheck:
         self.roots.update(roots)
         self._compare(base, new)
         self.n = end
-        self.buffer, self.entries = [], []
+        self.buffer, self.leaves = [], []
 
     def _compare(self, base: int, new: list[bytes]) -> None:
         rows = self.stored.take(base, base + len(new))
@@ -171,32 +174,46 @@ class TreeCheck:
         if positions == tuple(range(base, base + len(new))) and list(values) == new:
             return
         stored = {position: bytes(value) for position, value in rows}
+        missing: list[int] = []
         for offset, value in enumerate(new):
             position = base + offset
             have = stored.get(position)
-            if have != value:
+            if have is None:
+                self.bad.add(position)
+                missing.append(position)
+            elif have != value:
                 self._differs(position, have, value)
+        self._missing(missing)
 
-    def _differs(self, position: int, have: bytes | None, value: bytes) -> None:
-        self.bad.add(position)
-        level, k = tree.split_stored_hash_index(position)
-        if have is None:
-            what = f"leaf {k}" if level == 0 else f"the subtree of level {level}, number {k}"
+    def _missing(self, positions: list[int]) -> None:
+        """One finding per run of consecutive stored hashes that are gone."""
+        runs: list[list[int]] = []
+        for position in positions:
+            if runs and runs[-1][-1] == position - 1:
+                runs[-1].append(position)
+            else:
+                runs.append([position])
+        for run in runs:
+            level, k = tree.split_stored_hash_index(run[0])
+            where = f"position {run[0]}" if len(run) == 1 else f"positions {run[0]}..{run[-1]}"
             self.findings.append(
                 Finding(
                     STORED_HASH_MISSING,
                     HASH_TABLE,
-                    position,
+                    run[0],
                     k << level,
-                    f"agency {self.agency_id}: no stored hash at position {position} ({what})",
+                    f"agency {self.agency_id}: no stored hash at {where} (from leaf {k << level})",
                 )
             )
-            return
+
+    def _differs(self, position: int, have: bytes, value: bytes) -> None:
+        self.bad.add(position)
+        level, k = tree.split_stored_hash_index(position)
         if level == 0:
-            entry_id = self.entries[k - self.n]
+            leaf = self.leaves[k - self.n]
             # An entry whose payload was edited under its old leaf_hash is reported as such.
-            if entry_id is not None and self.edited.get(entry_id) != have:
-                self.mismatches.append(_LeafMismatch(k, entry_id, value, have))
+            if leaf is not None and self.edited.get(leaf[1]) != have:
+                self.mismatches.append(_LeafMismatch(k, *leaf, value, have))
             return
         left, right = (tree.stored_hash_index(level - 1, 2 * k + side) for side in (0, 1))
         if left in self.bad or right in self.bad:
@@ -236,4 +253,4 @@ class TreeCheck:
                     "leaf was pointed at another entry, or the entry rewritten with its hash"
                 )
                 kind = LEAF_MISMATCH
-            self.findings.append(Finding(kind, LEAF_TABLE, m.entry_id, m.index, detail))
+            self.findings.append(Finding(kind, LEAF_TABLE, m.leaf_id, m.index, detail))

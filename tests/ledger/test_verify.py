@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +29,13 @@ from casetrail.ledger import tree, verify
 from casetrail.ledger.append import append_entry
 from casetrail.ledger.canonical import canonical_json
 from casetrail.ledger.checkpoints import AgencyLog, publish, signer, tree_root
-from casetrail.ledger.config import key_path
+from casetrail.ledger.config import key_path, public_key_path
 from casetrail.ledger.merkle import leaf_hash, root_from_leaf_hashes, sha256
 from casetrail.ledger.models import Checkpoint, LedgerEntry, LedgerLeaf, LogHead
 from casetrail.ledger.note import Checkpoint as CheckpointBody
 from casetrail.ledger.note import format_checkpoint, sign_note
 from casetrail.ledger.records import row_digest
-from casetrail.ledger.verify_entries import EntryChecker
+from casetrail.ledger.verify_entries import EntryChecker, read_ahead
 from casetrail.ledger.verify_tree import fold, grow
 from casetrail.policy.profiles import builtin_profile_text
 from tests.ledger.tamper import (
@@ -43,7 +45,7 @@ from tests.ledger.tamper import (
     rewrite_entry,
     tampering,
 )
-from tests.personas import World, open_case
+from tests.personas import World, build_world, open_case
 
 Document = dict[str, Any]
 
@@ -293,13 +295,16 @@ def test_an_entry_whose_columns_disagree_with_its_payload(published: tuple[World
 
 
 def test_swapped_leaves_are_reported_as_reordered(published: tuple[World, Case]) -> None:
+    """GIVEN leaves 3 and 7 swapped (their rows renumbered) THEN both rows are named, each
+    with the entry it now holds and the one the tree recorded there."""
     world, _case = published
     first, second = 3, 7
-    at = dict(
-        LedgerLeaf.objects.filter(agency=world.lc, index__in=[first, second]).values_list(
-            "index", "entry_id"
-        )
-    )
+    at = {
+        index: (leaf_id, entry_id)
+        for index, leaf_id, entry_id in LedgerLeaf.objects.filter(
+            agency=world.lc, index__in=[first, second]
+        ).values_list("index", "id", "entry_id")
+    }
     with tampering("ledger_ledgerleaf") as cursor:
         swap = 'UPDATE "ledger_ledgerleaf" SET "index" = %s WHERE agency_id = %s AND "index" = %s'
         cursor.execute(swap, [-1, world.lc.pk, first])
@@ -309,9 +314,16 @@ def test_swapped_leaves_are_reported_as_reordered(published: tuple[World, Case])
     code, document = run_verify()
 
     assert code == 1
-    reordered = {(f["ledger_index"], f["id"]) for f in found(document, "leaf_reordered")}
-    assert reordered == {(first, at[second]), (second, at[first])}
-    assert {f["table"] for f in found(document, "leaf_reordered")} == {"ledger_ledgerleaf"}
+    reordered = {f["ledger_index"]: f for f in found(document, "leaf_reordered")}
+    assert {index: f["id"] for index, f in reordered.items()} == {
+        first: at[second][0],
+        second: at[first][0],
+    }
+    assert {f["table"] for f in reordered.values()} == {"ledger_ledgerleaf"}
+    assert (
+        f"leaf {first} now holds entry {at[second][1]}, but the tree recorded entry "
+        f"{at[first][1]} there"
+    ) in reordered[first]["detail"]
     assert kinds(document) == {"leaf_reordered", "checkpoint_mismatch", "offsite_mismatch"}
 
 
@@ -553,10 +565,23 @@ def test_a_timestamp_token_of_another_note(
 
 def test_a_missing_key_file_means_verify_cannot_run(published: tuple[World, Case]) -> None:
     key_path(published[0].lc.code).unlink()
+    public_key_path(published[0].lc.code).unlink()
 
     code, document = run_verify()
 
     assert (code, document) == (2, {})
+
+
+def test_an_auditor_needs_only_the_public_keys(published: tuple[World, Case]) -> None:
+    """GIVEN a key folder holding only the exported `.pub` files (no signing key)
+    THEN verify runs, and a forged signature is still found."""
+    world, _ = published
+    for agency in (world.lc, world.xl):
+        key_path(agency.code).unlink()
+        assert public_key_path(agency.code).is_file()
+
+    assert run_verify()[0] == 0
+    assert not key_path(world.lc.code).exists()
 
 
 def test_agencies_can_be_verified_alone(published: tuple[World, Case]) -> None:
@@ -656,16 +681,19 @@ def test_a_leaf_inserted_beyond_the_log(published: tuple[World, Case]) -> None:
         'INSERT INTO "ledger_ledgerleaf" (agency_id, "index", entry_id) VALUES (%s, %s, %s)',
         [world.lc.pk, size + 3, waiting.pk],
     )
+    inserted = LedgerLeaf.objects.get(entry=waiting)
 
     code, document = run_verify()
 
     assert code == 1
     [extra] = document["findings"]
-    assert (extra["kind"], extra["id"], extra["ledger_index"]) == (
+    assert (extra["kind"], extra["table"], extra["id"], extra["ledger_index"]) == (
         "leaf_extra",
-        waiting.pk,
+        "ledger_ledgerleaf",
+        inserted.pk,
         size + 3,
     )
+    assert f"entry {waiting.pk}" in extra["detail"]
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 3, 5, 8, 13, 31, 32, 33, 100])
@@ -730,3 +758,59 @@ def test_the_shortcut_reads_what_append_entry_writes(
     elsewhere = EntryChecker(sha256, agency_id=2)
     elsewhere.check(row)
     assert len(elsewhere.problems) == 1
+
+
+def test_a_clean_world_verifies_with_sm3(db: None, settings: Settings) -> None:
+    """GIVEN a ledger hashed with SM3 (GB/T 32905) THEN verify recomputes it with SM3."""
+    settings.CASETRAIL_LEDGER_HASH = "sm3"
+    world = build_world()
+    open_case(world)
+    publish(log_of(world.lc))
+    entry = LedgerEntry.objects.filter(agency=world.lc).order_by("-id").first()
+    assert entry is not None
+    assert entry.leaf_hash == hashlib.new("sm3", b"\x00" + entry.payload.encode()).hexdigest()
+
+    code, document = run_verify()
+    assert (code, document["findings"]) == (0, [])
+
+
+def test_read_ahead_yields_every_row_in_order() -> None:
+    assert list(read_ahead(iter(range(25)), 4, threaded=True)) == list(range(25))
+    assert list(read_ahead(iter(range(3)), 4, threaded=True)) == [0, 1, 2]
+
+
+def test_read_ahead_hands_over_the_helpers_error() -> None:
+    def rows() -> Iterator[int]:
+        yield from range(9)
+        raise DatabaseError("the server went away")
+
+    with pytest.raises(DatabaseError, match="went away"):
+        list(read_ahead(rows(), 2, threaded=True))
+
+
+def test_read_ahead_stops_its_helper_when_left_early() -> None:
+    ahead = read_ahead(iter(range(100_000)), 10, threaded=True)
+    assert next(ahead) == 0
+    ahead.close()
+    assert not [t for t in threading.enumerate() if t.name == "casetrail-verify-read-ahead"]
+
+
+def test_a_run_of_deleted_stored_hashes_is_one_finding(published: tuple[World, Case]) -> None:
+    world, _case = published
+    raw(
+        'DELETE FROM "ledger_ledgerhash" WHERE agency_id = %s AND position BETWEEN 10 AND 12',
+        [world.lc.pk],
+        tables=["ledger_ledgerhash"],
+    )
+
+    code, document = run_verify()
+
+    assert code == 1
+    [missing] = document["findings"]
+    level, k = tree.split_stored_hash_index(10)
+    assert (missing["kind"], missing["id"], missing["ledger_index"]) == (
+        "stored_hash_missing",
+        10,
+        k << level,
+    )
+    assert "positions 10..12" in missing["detail"]
