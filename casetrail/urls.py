@@ -6,5 +6,6 @@ urlpatterns = [
     path("api/ingest/", include("casetrail.evidence.api_urls")),
     path("api/", include("casetrail.api.urls")),
     path("uploads/", include("casetrail.evidence.urls")),
+    path("backups/", include("casetrail.evidence.backup_urls")),
     path("", include("casetrail.web.urls")),
 ]

@@ -69,6 +69,8 @@ ACTION_LABELS = {
     "case.filing_decision": "立案审批",
     "case.view_protected": "查阅涉密案件",
     "recording.register": "登记音像记录",
+    "backup.run": "异地备份",
+    "blob.repair": "修复存储文件",
 }
 
 

@@ -170,3 +170,28 @@ class Repair(RecordModel):
 
     def __str__(self) -> str:
         return f"repair of {self.blob_id} from {self.repaired_from}"
+
+
+class CheckpointReplica(RecordModel):
+    """A verified copy of a signed checkpoint (and its RFC 3161 token) in an off-site target.
+
+    Checkpoints are not content-addressed blobs: they are kept under readable names
+    (``checkpoints/<agency code>/checkpoint-<size>.txt`` and ``.tsr``), see ``offsite_copy.py``.
+    """
+
+    checkpoint = models.ForeignKey("ledger.Checkpoint", on_delete=models.PROTECT, related_name="+")
+    target = models.CharField(max_length=300)
+    note_key = models.CharField(max_length=300)
+    note_sha256 = models.CharField(max_length=64)
+    token_sha256 = models.CharField(max_length=64, blank=True)
+    copied_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkpoint", "target"], name="one_checkpoint_replica_per_target"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.checkpoint_id} → {self.target}"

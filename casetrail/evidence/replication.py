@@ -158,16 +158,17 @@ def _check(store: BlobStore, sha256: str, size: int | None) -> Corruption | None
     return None
 
 
-def repair(local: LocalBlobStore, replica: BlobStore, sha256: str) -> None:
+def repair(local: LocalBlobStore, replica: BlobStore, sha256: str) -> Path | None:
     """Replace a corrupt (or missing) local blob with the replica's copy.
 
     The local copy is re-hashed first: an intact file is left alone (the only stored file ever
     replaced is one whose content is proven wrong). The replica's copy is hashed as it is
     copied and used only if it matches ``sha256``; otherwise ``StoreError`` and nothing
-    changes. The corrupt bytes are kept in ``local.quarantine_dir``.
+    changes. The corrupt bytes are kept in ``local.quarantine_dir``; returns that copy (None if
+    the local file was missing, or intact and left alone).
     """
     require_sha256(sha256)
     if not replica.exists(sha256):
         raise BlobMissing(replica.name, sha256)
     with replica.open(sha256) as stream:
-        local.replace_corrupt(sha256, stream)
+        return local.replace_corrupt(sha256, stream)

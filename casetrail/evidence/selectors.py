@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from casetrail import clock
 from casetrail.cases.models import Agency, Case, StartType
 from casetrail.cases.selectors import emergency_backfill, working_calendar
+from casetrail.evidence.backup_status import backup_statuses
 from casetrail.evidence.models import IngestToken, Recording
 from casetrail.procedure.workdays import WorkdayCalendar
 
@@ -193,7 +194,41 @@ def backfill_deadlines(
         )
 
 
-DEADLINE_SOURCES: list[DeadlineSource] = [av_storage_deadlines, backfill_deadlines]
+def offsite_backup_deadlines(
+    cases: QuerySet[Case], today: date, calendar: WorkdayCalendar
+) -> Iterable[Deadline]:
+    """Seed A art. 14 / REFERENCE rule 13: the next off-site backup of each agency that has
+    recordings, due the profile's days after the last successful one (at once if none)."""
+    agencies = Agency.objects.filter(pk__in=cases.values("agency_id")).order_by("pk")
+    for status in backup_statuses(agencies):
+        if status.needed_since is None:
+            continue
+        due_at = status.due_at or status.needed_since
+        due_on = clock.localdate(due_at)
+        last = status.last_success
+        yield Deadline(
+            agency=status.agency.code,
+            case_number="",
+            kind="offsite_backup",
+            kind_label="异地备份",
+            subject=f"最近一次成功备份 {clock.localdate(last.finished_at):%Y-%m-%d}"
+            if last is not None
+            else "尚无成功的异地备份",
+            due_on=due_on,
+            provisional=False,
+            provisional_reason="",
+            status="overdue" if status.overdue else "pending",
+            days_left=(due_on - today).days,
+            done_on=None,
+            reason="",
+        )
+
+
+DEADLINE_SOURCES: list[DeadlineSource] = [
+    av_storage_deadlines,
+    backfill_deadlines,
+    offsite_backup_deadlines,
+]
 
 
 def deadlines(*, agency: Agency | None = None, missed_only: bool = False) -> list[Deadline]:

@@ -326,7 +326,12 @@ def _store(path: Path, filename: str, digests: Digests | None) -> Ingested:
     check_filename(filename)
     with path.open("rb") as source:
         sniffed = classify(source.read(HEAD_SIZE), filename)
-    created = store.put_file(path, digests)
+    if isinstance(store, LocalBlobStore):
+        # The digests are of the very bytes _receive wrote and fsynced, under the lock: the
+        # store need not read the file again (see LocalBlobStore.put_file).
+        created = store.put_file(path, digests, hashed_while_writing=True)
+    else:
+        created = store.put_file(path, digests)
     return Ingested(digests=digests, sniffed=sniffed, filename=filename, created=created)
 
 

@@ -96,6 +96,7 @@ from casetrail.cases.models import (
     Officer,
     Party,
 )
+from casetrail.evidence.models import BackupRun, Blob, IngestToken, Recording, Repair
 from casetrail.ledger.checkpoints import AgencyLog
 from casetrail.ledger.config import ledger_hash
 from casetrail.ledger.models import LedgerLeaf, LogHead
@@ -125,6 +126,11 @@ LEDGERED_MODELS: tuple[type[models.Model], ...] = (
     CaseHandler,
     Application,
     Approval,
+    Blob,
+    Recording,
+    IngestToken,
+    BackupRun,
+    Repair,
 )
 """Tables every row of which some ledger entry must record (else `row_unledgered`).
 

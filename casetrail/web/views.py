@@ -24,6 +24,7 @@ from casetrail.cases.actions.start import (
 )
 from casetrail.cases.models import Agency, StartType
 from casetrail.evidence import selectors as evidence_selectors
+from casetrail.evidence.backup_status import backup_status
 from casetrail.ledger import proofs
 from casetrail.ledger.checkpoints import latest_checkpoint, verifier
 from casetrail.ledger.config import offsite_dir
@@ -129,6 +130,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "timeline": selectors.timeline(case),
         "backfill": selectors.emergency_backfill(case),
         "recordings": evidence_selectors.case_recordings(case),
+        "backup": backup_status(case.agency),
         "can_handle": access.can_act(request.user, case, "handle"),
         "pending_step": pending,
         "can_decide": pending in ("reviewer", "approver")
@@ -203,5 +205,6 @@ def agency_detail(request: HttpRequest, agency_id: int) -> HttpResponse:
         "checkpoint": latest_checkpoint(agency.pk),
         "integrated": LogHead.objects.get(agency=agency).size,
         "offsite_configured": offsite_dir() is not None,
+        "backup": backup_status(agency),
     }
     return render(request, "web/agency_detail.html", context)

@@ -20,7 +20,7 @@ def _line(row: Deadline) -> str:
     left = "" if row.days_left is None else f"，剩余 {row.days_left} 天"
     done = f"，{row.done_on:%Y-%m-%d} 完成" if row.done_on else ""
     parts = [
-        f"{row.case_number}",
+        f"{row.case_number or '（全机关）'}",
         f"{row.kind_label}（{row.subject}）",
         f"期限 {row.due_on:%Y-%m-%d}",
         f"{row.status_label}{done}{left}",

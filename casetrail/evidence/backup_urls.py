@@ -1,0 +1,9 @@
+"""The off-site backup page; mounted at ``backups/``."""
+
+from django.urls import path
+
+from casetrail.evidence import backup_views
+
+urlpatterns = [
+    path("", backup_views.backup_list, name="backup-list"),
+]
