@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# The demo keeps its "off-site" copies in the data folder so every page is populated; in
+# production point CASETRAIL_REPLICA_STORE and CASETRAIL_OFFSITE_DIR at another disk or bucket.
+run: export CASETRAIL_REPLICA_STORE ?= replica
+run: export CASETRAIL_OFFSITE_DIR ?= $(or $(CASETRAIL_DATA_DIR),$(CURDIR)/data)/offsite-checkpoints
 run: $(STAMP)
 	$(BIN)/casetrail migrate --noinput
 	$(BIN)/casetrail demo

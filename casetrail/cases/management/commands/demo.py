@@ -6,14 +6,20 @@ Running it again changes nothing.
 
 from __future__ import annotations
 
+import io
+import struct
+import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from casetrail import clock
+from casetrail.cases.actions.evidence import do_register_recording
 from casetrail.cases.actions.setup import do_create_agency, do_grant_role, do_register_officer
 from casetrail.cases.actions.start import (
     ApplicationInput,
@@ -21,7 +27,9 @@ from casetrail.cases.actions.start import (
     do_decide_filing,
     do_open_case,
 )
-from casetrail.cases.models import Agency, Officer, Role
+from casetrail.cases.models import Agency, Case, Officer, Role
+from casetrail.evidence.ingest import ingest_stream
+from casetrail.evidence.storage import primary_store, replica_store
 from casetrail.ledger.checkpoints import publish
 from casetrail.ledger.selectors import agency_log
 
@@ -86,6 +94,9 @@ class Command(BaseCommand):
             acting_user=None, officer=supervisor, agency=agencies["兴统"], role=Role.SUPERVISOR
         )
         self._cases(agencies)
+        self._recording()
+        if replica_store() is not None:
+            call_command("replicate", stdout=io.StringIO(), stderr=io.StringIO())
         for agency in agencies.values():
             publish(agency_log(agency))
         self.stdout.write(self.style.SUCCESS("演示数据已载入，并已发布各机关的首个签名检查点。"))
@@ -182,6 +193,31 @@ class Command(BaseCommand):
             ),
         )
 
+    def _recording(self) -> None:
+        """A scene photo of the first case, stored and registered like any upload."""
+        case = Case.objects.order_by("pk").first()
+        officer = Officer.objects.get(user__username="zhangwei")
+        assert case is not None
+        ingested = ingest_stream(
+            io.BytesIO(demo_png()),
+            "现场照片.png",
+            primary_store(),
+            max_size=settings.CASETRAIL_MAX_UPLOAD_BYTES,
+        )
+        do_register_recording(
+            acting_user=officer.user,
+            case=case,
+            source=ingested,
+            kind="photo",
+            method="执法记录仪拍照",
+            recorded_start_at=clock.now() - timedelta(hours=2),
+            recorded_end_at=None,
+            maker=officer,
+            proves="企业统计台账与上报报表数据不一致",
+            device_id="DSJ-LC-001",
+            place="企业财务室",
+        )
+
     def _print_logins(self) -> None:
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for short, people in PEOPLE.items():
@@ -189,3 +225,23 @@ class Command(BaseCommand):
                 roles = "、".join(Role(r).label for r in person.roles)
                 self.stdout.write(f"  {person.username:<12} {person.name}（{short}，{roles}）")
         self.stdout.write(f"  {SUPERVISOR.username:<12} {SUPERVISOR.name}（两局，上级主管部门）")
+
+
+def demo_png(width: int = 96, height: int = 64) -> bytes:
+    """A small gradient PNG made here, so the demo needs no sample file."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(
+        b"\x00" + bytes(v for x in range(width) for v in (x * 2 % 256, y * 3 % 256, 160))
+        for y in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
