@@ -1,0 +1,734 @@
+"""Ledger benchmarks on PostgreSQL: appends, integration, full verify and proof latency.
+
+Run ``.venv/bin/python bench/ledger.py`` (full: 1,000,000 entries) or ``--quick`` (under a
+minute). Each figure is measured beside its baseline in the same run; see bench/README.md. The
+last line of standard output is one JSON object with every figure.
+
+The script drops and recreates the database named by CASETRAIL_BENCH_DATABASE_URL (its name
+must contain "bench"), and drops it again at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import multiprocessing
+import os
+import random
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from multiprocessing.context import SpawnContext, SpawnProcess
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
+from pathlib import Path
+from queue import Empty
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+if TYPE_CHECKING:
+    from casetrail.cases.models import Agency
+    from casetrail.ledger.checkpoints import AgencyLog
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/casetrail_bench"
+AGENCY_CODE = "bench"
+ACTION = "bench.act"
+BULK_BATCH = 10_000
+PROOF_CALLS = 1000
+PROOF_WARMUP = 50
+SETUP_TIMEOUT = 180.0
+
+# ~300 bytes of UTF-8 each: what an officer writes in a record's summary.
+SUMMARIES = (
+    "经查，当事人某某餐饮管理有限公司于二〇二四年三月十二日在其经营场所内销售超过保质期的食品，"
+    "违反了《中华人民共和国食品安全法》第三十四条第十项的规定，执法人员当场制作现场检查笔录。",
+    "执法人员二人出示执法证件，表明身份，告知当事人依法享有陈述、申辩的权利，当事人表示无异议，"
+    "并在现场笔录上签名确认，现场拍摄照片六张，涉案物品已依法先行登记保存，期限七日。",
+    "本机关于二〇二四年四月二日向当事人送达《行政处罚告知书》，当事人在法定期限内未提出陈述申辩，"
+    "也未要求举行听证，经集体讨论决定，依法作出罚款人民币五千元、没收违法所得的行政处罚决定。",
+    "当事人已于二〇二四年五月八日通过银行缴纳罚款，缴款凭证复印件附卷，本案执行完毕，"
+    "承办人员提出结案意见，经法制审核机构审核、本机关负责人批准，依法予以结案并归档保存。",
+)
+GENERATED_ACTIONS = ("case.open", "record.scene", "notice.serve", "decision.issue", "case.close")
+
+
+def _db_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+def _admin_url(url: str) -> str:
+    """The same server, connected to the maintenance database ``postgres``."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, parts.fragment))
+
+
+def recreate_database(url: str, *, create: bool) -> None:
+    """Drop the bench database (forcibly: it is ours) and, if *create*, make it anew."""
+    name = _db_name(url)
+    with psycopg.connect(_admin_url(url), autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        if create:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def configure_environment(url: str, data_dir: Path) -> None:
+    """Settings for this process and the processes it spawns; before `django.setup()`."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "casetrail.settings"
+    os.environ["CASETRAIL_DATABASE_URL"] = url
+    os.environ["CASETRAIL_DATA_DIR"] = str(data_dir)
+    os.environ["CASETRAIL_INTEGRATE_ON_COMMIT"] = "0"
+    os.environ["CASETRAIL_DEBUG"] = "0"  # DEBUG keeps every query in memory
+    os.environ["CASETRAIL_LEDGER_HASH"] = "sha256"  # the baselines hash with SHA-256
+    os.environ["CASETRAIL_TSA_URL"] = ""  # no network: checkpoints go untimestamped
+    os.environ["CASETRAIL_OFFSITE_DIR"] = str(data_dir / "offsite")
+    os.environ.pop("CASETRAIL_KEY_DIR", None)
+
+
+def django_setup() -> None:
+    import django
+
+    django.setup()
+
+
+def facts(writer: int, seq: int) -> dict[str, Any]:
+    return {"summary": SUMMARIES[seq % len(SUMMARIES)], "writer": writer, "seq": seq}
+
+
+def sample_payload() -> str:
+    """Canonical JSON of an entry as `append_entry` writes it: the raw baseline's row."""
+    from casetrail import clock
+    from casetrail.ledger.append import PAYLOAD_VERSION
+    from casetrail.ledger.canonical import Json, canonical_json
+
+    payload: Json = {
+        "v": PAYLOAD_VERSION,
+        "agency": 1,
+        "action": ACTION,
+        "actor": None,
+        "at": clock.now().isoformat(),
+        "case": None,
+        "case_number": None,
+        "facts": facts(0, 0),
+        "records": [],
+        "previous": None,
+    }
+    return canonical_json(payload).decode("utf-8")
+
+
+# --- worker processes (spawned: each sets Django up itself) ---------------------------------
+
+
+def append_worker(
+    worker: int, seconds: float, ready: Queue[Any], start: Event, results: Queue[Any]
+) -> None:
+    """One writer: actions of its own transaction, each appending one entry, for *seconds*."""
+    django_setup()
+    from django.db import connection, transaction
+
+    from casetrail.cases.models import Agency
+    from casetrail.ledger.append import append_entry
+
+    agency = Agency.objects.get(code=AGENCY_CODE)
+    ready.put(worker)
+    start.wait()
+    count = 0
+    begin = time.perf_counter()
+    deadline = begin + seconds
+    while time.perf_counter() < deadline:
+        with transaction.atomic():
+            append_entry(agency=agency, action=ACTION, actor=None, facts=facts(worker, count))
+        count += 1
+    elapsed = time.perf_counter() - begin
+    connection.close()
+    results.put(("append", count, elapsed))
+
+
+def raw_worker(
+    worker: int,
+    seconds: float,
+    url: str,
+    payload: str,
+    ready: Queue[Any],
+    start: Event,
+    results: Queue[Any],
+) -> None:
+    """The baseline writer: autocommit INSERTs of the same bytes, straight through psycopg."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        ready.put(worker)
+        start.wait()
+        count = 0
+        begin = time.perf_counter()
+        deadline = begin + seconds
+        while time.perf_counter() < deadline:
+            conn.execute("INSERT INTO bench_raw (payload) VALUES (%s)", (payload,))
+            count += 1
+        elapsed = time.perf_counter() - begin
+    results.put(("raw", count, elapsed))
+
+
+def integrator_worker(
+    agency_id: int,
+    interval: float,
+    ready: Queue[Any],
+    start: Event,
+    stop: Event,
+    results: Queue[Any],
+) -> None:
+    """What `casetrail worker` does, with a short pause: integrate the log while it grows."""
+    django_setup()
+    from django.db import connection
+
+    from casetrail.ledger.integrate import integrate_all
+
+    connection.ensure_connection()
+    ready.put(-1)
+    start.wait()
+    placed = 0
+    busy = 0.0
+    begin = time.perf_counter()
+    cpu = time.process_time()
+    while not stop.is_set():
+        started = time.perf_counter()
+        placed += integrate_all(agency_id)
+        busy += time.perf_counter() - started
+        stop.wait(interval)
+    elapsed = time.perf_counter() - begin
+    cpu = time.process_time() - cpu
+    connection.close()
+    results.put(("integrate", placed, busy, elapsed, cpu))
+
+
+# --- appends ---------------------------------------------------------------------------------
+
+
+@dataclass
+class AppendRun:
+    writers: int
+    appends_per_s: float
+    raw_per_s: float
+    integrated_per_s: float
+    integrator_busy: float
+    integrator_cpu: float
+    backlog_at_stop: int
+    backlog_left: int
+    drain_s: float
+
+    @property
+    def ratio(self) -> float:
+        return self.appends_per_s / self.raw_per_s if self.raw_per_s else 0.0
+
+
+def _get(queue: Queue[Any], processes: list[SpawnProcess], timeout: float) -> Any:
+    """The next message, failing fast if a process died instead of sending it."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        try:
+            return queue.get(timeout=0.5)
+        except Empty:
+            dead = [p for p in processes if p.exitcode not in (None, 0)]
+            if dead:
+                raise RuntimeError(f"{dead[0].name} died (exit code {dead[0].exitcode})") from None
+            if time.perf_counter() > deadline:
+                raise
+
+
+def _wait_ready(ready: Queue[Any], processes: list[SpawnProcess]) -> None:
+    for _ in processes:
+        _get(ready, processes, SETUP_TIMEOUT)
+
+
+def _collect(
+    results: Queue[Any], processes: list[SpawnProcess], timeout: float
+) -> list[tuple[Any, ...]]:
+    return [tuple(_get(results, processes, timeout)) for _ in processes]
+
+
+def _join(processes: list[SpawnProcess]) -> None:
+    for process in processes:
+        process.join(timeout=60)
+        if process.exitcode != 0:
+            raise RuntimeError(f"{process.name} ended with exit code {process.exitcode}")
+
+
+def _rate(rows: list[tuple[Any, ...]]) -> float:
+    """Operations per second of writers that ran side by side: total over the longest run."""
+    return sum(int(row[1]) for row in rows) / max(float(row[2]) for row in rows)
+
+
+def run_raw(ctx: SpawnContext, writers: int, seconds: float, url: str, payload: str) -> float:
+    ready: Queue[Any] = ctx.Queue()
+    results: Queue[Any] = ctx.Queue()
+    start = ctx.Event()
+    processes = [
+        ctx.Process(
+            target=raw_worker,
+            args=(w, seconds, url, payload, ready, start, results),
+            name=f"raw-{w}",
+        )
+        for w in range(writers)
+    ]
+    for process in processes:
+        process.start()
+    _wait_ready(ready, processes)
+    start.set()
+    rows = _collect(results, processes, seconds + 120)
+    _join(processes)
+    return _rate(rows)
+
+
+def run_appends(
+    ctx: SpawnContext, agency_id: int, writers: int, seconds: float, interval: float
+) -> AppendRun:
+    from casetrail.ledger.models import PendingEntry
+
+    ready: Queue[Any] = ctx.Queue()
+    results: Queue[Any] = ctx.Queue()
+    integrated: Queue[Any] = ctx.Queue()
+    start = ctx.Event()
+    stop = ctx.Event()
+    processes = [
+        ctx.Process(
+            target=append_worker, args=(w, seconds, ready, start, results), name=f"writer-{w}"
+        )
+        for w in range(writers)
+    ]
+    integrator = ctx.Process(
+        target=integrator_worker,
+        args=(agency_id, interval, ready, start, stop, integrated),
+        name="integrator",
+    )
+    for process in [*processes, integrator]:
+        process.start()
+    _wait_ready(ready, [*processes, integrator])
+    start.set()
+    rows = _collect(results, processes, seconds + 120)
+    _join(processes)
+    # The writers have stopped: how far behind is the integrator, and how long to catch up?
+    stopped = time.perf_counter()
+    backlog = PendingEntry.objects.filter(agency_id=agency_id).count()
+    while PendingEntry.objects.filter(agency_id=agency_id).exists():
+        if time.perf_counter() - stopped > 120:
+            break
+        time.sleep(0.01)
+    drain = time.perf_counter() - stopped
+    stop.set()
+    (_, placed, busy, elapsed, cpu) = _collect(integrated, [integrator], 120)[0]
+    _join([integrator])
+    left = PendingEntry.objects.filter(agency_id=agency_id).count()
+    return AppendRun(
+        writers=writers,
+        appends_per_s=_rate(rows),
+        raw_per_s=0.0,
+        integrated_per_s=int(placed) / float(busy) if busy else 0.0,
+        integrator_busy=float(busy) / float(elapsed),
+        integrator_cpu=float(cpu) / float(elapsed),
+        backlog_at_stop=backlog,
+        backlog_left=left,
+        drain_s=drain,
+    )
+
+
+def check_log(agency_id: int) -> int:
+    """Integrate what is left and check leaves == entries with indexes 0..n-1; returns n."""
+    from django.db.models import Count, Max, Min
+
+    from casetrail.ledger.integrate import integrate_all
+    from casetrail.ledger.models import LedgerEntry, LedgerLeaf, LogHead, PendingEntry
+
+    integrate_all(agency_id)
+    entries = LedgerEntry.objects.filter(agency_id=agency_id).count()
+    leaves = LedgerLeaf.objects.filter(agency_id=agency_id).aggregate(
+        n=Count("id"), lo=Min("index"), hi=Max("index")
+    )
+    head = LogHead.objects.get(agency_id=agency_id).size
+    pending = PendingEntry.objects.filter(agency_id=agency_id).count()
+    # The unique (agency, index) constraint plus count, min and max make the indexes contiguous.
+    problems = []
+    if pending:
+        problems.append(f"{pending} entries still pending")
+    if leaves["n"] != entries or head != entries:
+        problems.append(f"{entries} entries, {leaves['n']} leaves, log head {head}")
+    if entries and (leaves["lo"] != 0 or leaves["hi"] != entries - 1):
+        problems.append(f"leaf indexes run {leaves['lo']}..{leaves['hi']}, not 0..{entries - 1}")
+    if problems:
+        raise RuntimeError("ledger check failed: " + "; ".join(problems))
+    return entries
+
+
+# --- bulk data, verify, proofs ---------------------------------------------------------------
+
+
+@contextmanager
+def asynchronous_commit() -> Iterator[None]:
+    """Data generation only: commits do not wait for the WAL flush. Never for measured writes."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO on")
+
+
+def generate_entries(agency_id: int, first_seq: int, count: int) -> None:
+    """*count* realistic entries, byte for byte as `append_entry` writes them, in bulk."""
+    from django.db import transaction
+
+    from casetrail import clock
+    from casetrail.ledger.append import PAYLOAD_VERSION
+    from casetrail.ledger.canonical import canonical_json
+    from casetrail.ledger.config import ledger_hash
+    from casetrail.ledger.merkle import leaf_hash
+    from casetrail.ledger.models import LedgerEntry, PendingEntry
+
+    h = ledger_hash()
+    base = clock.now()
+    with asynchronous_commit():
+        end = first_seq + count
+        for first in range(first_seq, end, BULK_BATCH):
+            entries = []
+            for seq in range(first, min(end, first + BULK_BATCH)):
+                recorded_at = base + timedelta(milliseconds=seq)
+                action = GENERATED_ACTIONS[seq % len(GENERATED_ACTIONS)]
+                data = canonical_json(
+                    {
+                        "v": PAYLOAD_VERSION,
+                        "agency": agency_id,
+                        "action": action,
+                        "actor": None,
+                        "at": recorded_at.isoformat(),
+                        "case": None,
+                        "case_number": None,
+                        "facts": facts(-1, seq),
+                        "records": [],
+                        "previous": None,
+                    }
+                )
+                entries.append(
+                    LedgerEntry(
+                        agency_id=agency_id,
+                        action=action,
+                        recorded_at=recorded_at,
+                        payload=data.decode("utf-8"),
+                        leaf_hash=leaf_hash(data, h).hex(),
+                    )
+                )
+            with transaction.atomic():
+                created = LedgerEntry.objects.bulk_create(entries, batch_size=BULK_BATCH)
+                PendingEntry.objects.bulk_create(
+                    (PendingEntry(entry_id=entry.pk, agency_id=agency_id) for entry in created),
+                    batch_size=BULK_BATCH,
+                )
+
+
+def generate_worker(agency_id: int, first_seq: int, count: int) -> None:
+    django_setup()
+    from django.db import connection
+
+    generate_entries(agency_id, first_seq, count)
+    connection.close()
+
+
+def generate_in_parallel(ctx: SpawnContext, agency_id: int, count: int) -> None:
+    """Python builds rows while PostgreSQL stores the other process's batch: one per core."""
+    parts = max(1, min(os.cpu_count() or 1, 4, count // BULK_BATCH))
+    share = -(-count // parts)
+    processes = [
+        ctx.Process(
+            target=generate_worker,
+            args=(agency_id, part * share, min(share, count - part * share)),
+            name=f"generate-{part}",
+        )
+        for part in range(parts)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    failed = [p.name for p in processes if p.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"data generation failed in {', '.join(failed)}")
+
+
+def baseline_read_and_hash(agency_id: int) -> tuple[int, float]:
+    """Read the same ledger rows and hash their bytes in a bare loop; (rows, seconds)."""
+    from casetrail.ledger.models import LedgerEntry
+
+    sha256 = hashlib.sha256
+    rows = mismatched = 0
+    begin = time.perf_counter()
+    for _pk, payload, stored in (
+        LedgerEntry.objects.filter(agency_id=agency_id)
+        .values_list("id", "payload", "leaf_hash")
+        .iterator(chunk_size=10_000)
+    ):
+        rows += 1
+        if sha256(b"\x00" + payload.encode("utf-8")).hexdigest() != stored:
+            mismatched += 1
+    elapsed = time.perf_counter() - begin
+    if mismatched:
+        raise RuntimeError(f"baseline: {mismatched} leaf hashes do not match their payloads")
+    return rows, elapsed
+
+
+def latencies_ms(call: Callable[[], object], calls: int) -> tuple[float, float]:
+    """(p50, p95) in milliseconds of *calls* warm calls."""
+    for _ in range(PROOF_WARMUP):
+        call()
+    samples = []
+    for _ in range(calls):
+        begin = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - begin) * 1000)
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return statistics.median(samples), cuts[94]
+
+
+def proof_latencies(log: AgencyLog, size: int, calls: int) -> dict[str, float]:
+    from casetrail.ledger import proofs
+
+    rng = random.Random(20240601)
+
+    def one_inclusion() -> object:
+        return proofs.inclusion(log, rng.randrange(size))
+
+    def one_consistency() -> object:
+        m, n = sorted((rng.randint(1, size), rng.randint(1, size)))
+        return proofs.consistency(log, m, n)
+
+    inclusion_p50, inclusion_p95 = latencies_ms(one_inclusion, calls)
+    consistency_p50, consistency_p95 = latencies_ms(one_consistency, calls)
+    return {
+        "inclusion_p50_ms": inclusion_p50,
+        "inclusion_p95_ms": inclusion_p95,
+        "consistency_p50_ms": consistency_p50,
+        "consistency_p95_ms": consistency_p95,
+    }
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def peak_rss_mb() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest child, in MiB (Linux: KiB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, children
+
+
+def create_agency() -> Agency:
+    from casetrail.cases.actions.setup import do_create_agency
+
+    return do_create_agency(
+        acting_user=None,
+        name="基准测试行政执法局",
+        short_name="基准",
+        code=AGENCY_CODE,
+        profile_key="luanchuan-2020",
+    )
+
+
+def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from casetrail.ledger.checkpoints import AgencyLog, publish
+    from casetrail.ledger.integrate import integrate_all
+    from casetrail.ledger.models import LedgerEntry
+    from casetrail.ledger.verify import verify
+
+    figures: dict[str, Any] = {"bench": "ledger", "quick": args.quick}
+    load = figures["load_avg_1m_start"] = round(os.getloadavg()[0], 2)
+    if load > 0.5:
+        say(f"warning: load average {load:.1f} before the run: other work shares the machine")
+    call_command("migrate", verbosity=0, interactive=False)
+    agency = create_agency()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_raw (id bigserial PRIMARY KEY, payload text NOT NULL)")
+        cursor.execute("SHOW server_version")
+        (server_version,) = cursor.fetchone() or ("?",)
+    integrate_all(agency.pk)
+    payload = sample_payload()
+    say(
+        f"PostgreSQL {server_version}, database {_db_name(url)}; "
+        f"entry payload {len(payload.encode())} bytes"
+    )
+
+    ctx = multiprocessing.get_context("spawn")
+    seconds = args.append_seconds
+    for writers in (1, 8):
+        raw = run_raw(ctx, writers, seconds, url, payload)
+        appended = run_appends(ctx, agency.pk, writers, seconds, args.integrate_interval)
+        appended.raw_per_s = raw
+        check_log(agency.pk)
+        ok = appended.appends_per_s >= 1000 and appended.ratio >= 0.5
+        say(
+            f"appends, {writers} writer(s), {seconds:g} s: {appended.appends_per_s:,.0f}/s "
+            f"vs raw INSERT {raw:,.0f}/s = {appended.ratio:.2f}x "
+            f"[target >= 1,000/s and >= 0.5x: {verdict(ok)}]"
+        )
+        say(
+            f"  integrator alongside (every {args.integrate_interval:g} s): "
+            f"{appended.integrated_per_s:,.0f} leaves/s while busy, "
+            f"busy {appended.integrator_busy:.0%} of the time, "
+            f"{appended.integrator_cpu:.0%} of a core; "
+            f"backlog {appended.backlog_at_stop} when the writers stopped, "
+            f"{appended.backlog_left} left after {appended.drain_s:.2f} s; "
+            "log checked: leaves == entries, indexes 0..n-1"
+        )
+        figures[f"appends_per_s_{writers}"] = round(appended.appends_per_s, 1)
+        figures[f"raw_insert_per_s_{writers}"] = round(raw, 1)
+        figures[f"append_ratio_{writers}"] = round(appended.ratio, 3)
+        figures[f"integrator_leaves_per_s_{writers}"] = round(appended.integrated_per_s, 1)
+        figures[f"integrator_cpu_{writers}"] = round(appended.integrator_cpu, 2)
+        figures[f"backlog_at_stop_{writers}"] = appended.backlog_at_stop
+        figures[f"backlog_after_drain_{writers}"] = appended.backlog_left
+
+    existing = LedgerEntry.objects.filter(agency_id=agency.pk).count()
+    missing = max(0, args.entries - existing)
+    begin = time.perf_counter()
+    generate_in_parallel(ctx, agency.pk, missing)
+    generated_s = time.perf_counter() - begin
+    say(f"generated {missing:,} entries in {generated_s:.1f} s ({existing:,} were appended)")
+
+    begin = time.perf_counter()
+    placed = integrate_all(agency.pk)
+    integrate_s = time.perf_counter() - begin
+    size = check_log(agency.pk)
+    integrate_per_s = placed / integrate_s if integrate_s else 0.0
+    say(f"integrate_all: {placed:,} leaves in {integrate_s:.1f} s = {integrate_per_s:,.0f}/s")
+    log = AgencyLog(agency_id=agency.pk, code=AGENCY_CODE)
+    checkpoint = publish(log)
+    if checkpoint is None or checkpoint.size != size:
+        raise RuntimeError(f"no checkpoint published at size {size}")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+    # The baseline runs before and after verify (warm caches either way); the faster one counts.
+    baseline_rows, first = baseline_read_and_hash(agency.pk)
+    begin = time.perf_counter()
+    report = verify(agency_codes=[AGENCY_CODE])
+    verify_s = time.perf_counter() - begin
+    _, second = baseline_read_and_hash(agency.pk)
+    baseline_s = min(first, second)
+    if not report.ok() or report.findings:
+        shown = "; ".join(str(finding) for finding in list(report.findings)[:5])
+        raise RuntimeError(f"verify found {len(report.findings)} problem(s): {shown}")
+    if report.entries_checked < size or baseline_rows != size:
+        raise RuntimeError(
+            f"verify checked {report.entries_checked}, baseline read {baseline_rows} of {size}"
+        )
+    verify_per_s = report.entries_checked / verify_s
+    baseline_per_s = baseline_rows / baseline_s
+    verify_ratio = verify_per_s / baseline_per_s
+    ok = verify_per_s >= 100_000 and verify_ratio >= 0.5
+    say(
+        f"verify of {report.entries_checked:,} entries: {verify_s:.1f} s = {verify_per_s:,.0f}/s "
+        f"vs read+hash baseline {baseline_per_s:,.0f}/s = {verify_ratio:.2f}x, no findings "
+        f"[target >= 100,000/s and >= 0.5x: {verdict(ok)}]"
+    )
+
+    proof_figures = proof_latencies(log, size, args.proof_calls)
+    ok = max(proof_figures["inclusion_p50_ms"], proof_figures["consistency_p50_ms"]) <= 2.0
+    say(
+        f"proofs at {size:,} leaves, {args.proof_calls} warm calls each: "
+        f"inclusion p50 {proof_figures['inclusion_p50_ms']:.2f} ms "
+        f"(p95 {proof_figures['inclusion_p95_ms']:.2f}), "
+        f"consistency p50 {proof_figures['consistency_p50_ms']:.2f} ms "
+        f"(p95 {proof_figures['consistency_p95_ms']:.2f}) [target p50 <= 2 ms: {verdict(ok)}]"
+    )
+
+    figures.update(
+        integrate_per_s=round(integrate_per_s, 1),
+        verify_entries_per_s=round(verify_per_s, 1),
+        verify_baseline_per_s=round(baseline_per_s, 1),
+        verify_ratio=round(verify_ratio, 3),
+        verify_s=round(verify_s, 2),
+        entries=size,
+        generate_s=round(generated_s, 1),
+        append_seconds=seconds,
+        **{key: round(value, 3) for key, value in proof_figures.items()},
+    )
+    return figures
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="20,000 entries, 2 s of appends")
+    parser.add_argument("--entries", type=int, help="log size for verify and proofs (1,000,000)")
+    parser.add_argument("--append-seconds", type=float, help="length of each append run (10)")
+    parser.add_argument(
+        "--integrate-interval",
+        type=float,
+        default=0.2,
+        help="pause of the integrator between rounds while the writers run (0.2 s)",
+    )
+    parser.add_argument("--proof-calls", type=int, default=PROOF_CALLS, help="calls per proof")
+    args = parser.parse_args(argv)
+    if args.entries is None:
+        args.entries = 20_000 if args.quick else 1_000_000
+    if args.append_seconds is None:
+        args.append_seconds = 2.0 if args.quick else 10.0
+    if args.entries < 2 or args.append_seconds <= 0 or args.proof_calls < 1:
+        parser.error("--entries must be at least 2, --append-seconds and --proof-calls positive")
+    return args
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    url = os.environ.get("CASETRAIL_BENCH_DATABASE_URL", DEFAULT_URL)
+    if "bench" not in _db_name(url):
+        raise SystemExit(
+            f"refusing to drop {_db_name(url)!r}: the bench database's name has to contain 'bench'"
+        )
+    started = time.perf_counter()
+    data_dir = Path(tempfile.mkdtemp(prefix="casetrail-bench-"))
+    recreate_database(url, create=True)
+    try:
+        configure_environment(url, data_dir)
+        django_setup()
+        figures = run(args, url)
+    finally:
+        from django.db import connections
+
+        if "django.apps" in sys.modules:
+            connections.close_all()
+        recreate_database(url, create=False)
+        shutil.rmtree(data_dir, ignore_errors=True)
+    own, children = peak_rss_mb()
+    figures["peak_rss_mb"] = round(own, 1)
+    figures["peak_rss_child_mb"] = round(children, 1)
+    figures["runtime_s"] = round(time.perf_counter() - started, 1)
+    say(
+        f"peak RSS {own:.0f} MiB (largest child {children:.0f} MiB); "
+        f"run took {figures['runtime_s']:.0f} s"
+    )
+    print(json.dumps(figures, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
