@@ -53,8 +53,8 @@ class BackupError(Exception):
     """The run cannot start (no target, or the target is the primary store itself)."""
 
 
-def _quiet(_line: str) -> None:
-    pass
+def quiet(_line: str) -> None:
+    """A progress callback that says nothing."""
 
 
 def run_backup(
@@ -68,7 +68,7 @@ def run_backup(
     primary = primary_store()
     if target.name == primary.name:
         raise BackupError(f"副本目标 {target.name} 就是主存储，异地备份须写到另一处")
-    say = progress or _quiet
+    say = progress or quiet
     outcome = BackupOutcome(target=target.name, started_at=clock.now())
     try:
         _copy_blobs(primary, target, outcome, say, batch)
@@ -165,7 +165,7 @@ def repair_corrupt(
     progress: Progress | None = None,
 ) -> RepairResult:
     """Repair each listed local copy from ``replica`` (`do_repair_blob`: checked, ledgered)."""
-    say = progress or _quiet
+    say = progress or quiet
     local = primary_store()
     repaired: dict[str, Repair] = {}
     failed: dict[str, str] = {}

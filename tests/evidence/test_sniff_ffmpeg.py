@@ -15,9 +15,16 @@ from pathlib import Path
 import pytest
 
 from casetrail.evidence.sniff import HEAD_SIZE, classify
+from tests.evidence.av import ffmpeg_or_skip
 
 FFMPEG = shutil.which("ffmpeg")
-pytestmark = pytest.mark.skipif(FFMPEG is None, reason="ffmpeg is not installed")
+
+
+@pytest.fixture(autouse=True)
+def _needs_ffmpeg() -> None:
+    """Skip without ffmpeg locally; CI sets CASETRAIL_REQUIRE_FFMPEG=1 and fails instead."""
+    ffmpeg_or_skip()
+
 
 VIDEO = ["-f", "lavfi", "-i", "testsrc=size=64x64:rate=5:duration=0.4"]
 AUDIO = ["-f", "lavfi", "-i", "sine=frequency=440:duration=0.4"]

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from casetrail.evidence.backup import Progress, repair_corrupt
+from casetrail.evidence.backup import Progress, quiet, repair_corrupt
 from casetrail.evidence.models import Blob, Recording
 from casetrail.evidence.replication import Corruption, scrub
 from casetrail.evidence.storage import primary_store, replica_store
@@ -51,10 +51,6 @@ def _uses(sha256s: list[str]) -> dict[str, list[str]]:
     return uses
 
 
-def _quiet(_line: str) -> None:
-    pass
-
-
 class Command(BaseCommand):
     help = "重新计算存储文件的哈希，报告缺失、大小不符或被改动的文件；--repair 用副本修复"
 
@@ -66,7 +62,7 @@ class Command(BaseCommand):
         sample = options["sample"]
         if sample is not None and sample < 1:
             raise CommandError("--sample：必须至少为 1")
-        say: Progress = self.stderr.write if options["verbosity"] >= 1 else _quiet
+        say: Progress = self.stderr.write if options["verbosity"] >= 1 else quiet
         found = self._scan(sample, say)
         if not found:
             self.stdout.write("未发现损坏的文件")
