@@ -136,6 +136,11 @@ class Case(models.Model):
     opened_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField("启动时间")
     filed_at = models.DateTimeField("立案时间", null=True, blank=True)
+    # 行政处罚法 第57条 第2款 and 第58条: which gates the case must pass before a decision.
+    major = models.BooleanField("重大案件", default=False)
+    complex_case = models.BooleanField("情节复杂", default=False)
+    legal_review_required = models.BooleanField("须经法制审核（第五十八条）", default=False)
+    decided_at = models.DateTimeField("作出决定时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "案件"
@@ -220,6 +225,10 @@ class Application(RecordModel):
 
 class ApprovalSubject(models.TextChoices):
     FILING = "filing", "立案审批"
+    INVESTIGATION_END = "investigation_end", "调查终结审批"
+    DECISION = "decision", "处罚决定审批"
+    EXTENSION = "extension", "延长办案期限审批"
+    PRESERVATION = "preservation", "证据登记保存审批"
 
 
 class ApprovalStep(models.TextChoices):
@@ -239,6 +248,9 @@ class Approval(RecordModel):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="approvals")
     subject = models.CharField(max_length=20, choices=ApprovalSubject.choices)
+    document = models.ForeignKey(
+        "cases.Document", on_delete=models.PROTECT, null=True, blank=True, related_name="approvals"
+    )
     step = models.CharField(max_length=20, choices=ApprovalStep.choices)
     decision = models.CharField(max_length=20, choices=ApprovalDecision.choices)
     officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
@@ -282,3 +294,22 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+from casetrail.cases.documents import (  # noqa: E402  (models of this app in their own module)
+    Document,
+    DocumentFinal,
+    DocumentNumberCounter,
+    Service,
+    Signature,
+    SignatureRefusal,
+)
+
+__all__ = [
+    "Document",
+    "DocumentFinal",
+    "DocumentNumberCounter",
+    "Service",
+    "Signature",
+    "SignatureRefusal",
+]

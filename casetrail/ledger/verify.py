@@ -92,9 +92,14 @@ from casetrail.cases.models import (
     Approval,
     Case,
     CaseHandler,
+    Document,
+    DocumentFinal,
     Membership,
     Officer,
     Party,
+    Service,
+    Signature,
+    SignatureRefusal,
 )
 from casetrail.evidence.models import BackupRun, Blob, IngestToken, Recording, Repair
 from casetrail.ledger.checkpoints import AgencyLog
@@ -131,6 +136,11 @@ LEDGERED_MODELS: tuple[type[models.Model], ...] = (
     IngestToken,
     BackupRun,
     Repair,
+    Document,
+    Signature,
+    SignatureRefusal,
+    DocumentFinal,
+    Service,
 )
 """Tables every row of which some ledger entry must record (else `row_unledgered`).
 

@@ -1,7 +1,7 @@
 """The stages of a case and the transitions between them, readable on one screen.
 
 Seed B art. 2: 程序启动 → 调查取证 → 审查决定 → 送达执行 → 归档管理. Each transition names the
-action that performs it and the guard (a rule function) that must allow it.
+action that performs it and the rules that guard it (`procedure/guards.py` holds the functions).
 """
 
 from __future__ import annotations
@@ -19,9 +19,13 @@ class Stage:
 
 FILING_REVIEW: Final = Stage("filing_review", "立案审批中")
 INVESTIGATION: Final = Stage("investigation", "调查取证")
+REVIEW: Final = Stage("review", "审查决定")
+DECIDED: Final = Stage("decided", "送达执行")
 NOT_FILED: Final = Stage("not_filed", "不予立案", terminal=True)
 
-STAGES: Final = {stage.code: stage for stage in (FILING_REVIEW, INVESTIGATION, NOT_FILED)}
+STAGES: Final = {
+    stage.code: stage for stage in (FILING_REVIEW, INVESTIGATION, REVIEW, DECIDED, NOT_FILED)
+}
 
 
 @dataclass(frozen=True)
@@ -29,13 +33,19 @@ class Transition:
     source: str
     target: str
     action: str
-    guard: str
+    guard: str  # the gate in procedure/guards.py GATES, or the rule function
 
 
 TRANSITIONS: Final = (
-    # source          target           action             guard (rule function)
+    # source          target           action                   guard
     Transition("filing_review", "investigation", "do_decide_filing", "approval_chain_problem"),
     Transition("filing_review", "not_filed", "do_decide_filing", "approval_chain_problem"),
+    # Seed B art. 10: the closing report, approved, ends the investigation (rule 17)
+    Transition("investigation", "review", "do_close_investigation", "investigation.GATES"),
+    # 行政处罚法 第57–62条: the decision, finalised, once every gate of rules 18–26 is passed
+    Transition("review", "decided", "do_finalise_document(decision)", "decision.GATES"),
+    # 行政处罚法 第51–52条: summary procedure decides on the spot (rule 27)
+    Transition("investigation", "decided", "do_finalise_document(summary_decision)", "summary"),
 )
 
 INITIAL_STAGE: Final = {
@@ -43,6 +53,10 @@ INITIAL_STAGE: Final = {
     "ex_officio": FILING_REVIEW.code,  # Seed A art. 6: internal filing approval first
     "emergency": INVESTIGATION.code,  # Seed A art. 6: act first, backfill the approval
 }
+# 行政处罚法 第51条: 当场处罚 needs no filing; the officers decide on the spot.
+SUMMARY_INITIAL_STAGE: Final = INVESTIGATION.code
+# Finalising one of these decides the case (stage → decided).
+DECIDING_KINDS: Final = frozenset({"decision", "no_penalty_decision", "summary_decision"})
 
 
 def stage_label(code: str) -> str:

@@ -172,6 +172,13 @@ def do_open_case(
             field="start_type",
             message="启动方式：必须是依申请、依职权或紧急先行启动",
         )
+    if procedure not in ("ordinary", "summary"):
+        raise RuleViolation(
+            rule="procedure",
+            article="《行政处罚法》第五十一条、第五十四条",
+            field="procedure",
+            message="程序：必须是普通程序或简易程序",
+        )
     cause = _required(cause, "cause", "案由")
     opinion = _required(opinion, "opinion", "承办人意见")
     if start_type == StartType.EMERGENCY:
@@ -195,7 +202,11 @@ def do_open_case(
             seq=seq,
             start_type=start_type,
             procedure=procedure,
-            stage=stages.INITIAL_STAGE[start_type],
+            stage=(
+                stages.SUMMARY_INITIAL_STAGE
+                if procedure == "summary"
+                else stages.INITIAL_STAGE[start_type]
+            ),
             confidentiality=confidentiality,
             cause=cause,
             summary=summary,

@@ -1,0 +1,166 @@
+"""What the procedure rules see of a case: plain, frozen facts built by a selector.
+
+Rules are pure functions of these facts (and of the draft act being checked), so the actions,
+the case page ("what is still missing") and the compliance report all ask the same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from casetrail.policy.catalogue import DocumentKind
+from casetrail.policy.profiles import PolicyProfile
+from casetrail.procedure.rules.start import SignedStep, chain_outcome
+from casetrail.procedure.workdays import WorkdayCalendar
+
+
+@dataclass(frozen=True)
+class OfficerFacts:
+    officer_id: int
+    name: str
+    certificate_number: str
+    certificate_valid_from: date | None
+    certificate_valid_to: date | None
+    roles: frozenset[str] = frozenset()
+
+    def certificate_valid_on(self, day: date) -> bool:
+        if not self.certificate_number or self.certificate_valid_from is None:
+            return False
+        if day < self.certificate_valid_from:
+            return False
+        return self.certificate_valid_to is None or day <= self.certificate_valid_to
+
+
+@dataclass(frozen=True)
+class SignatureFacts:
+    signer: str
+    name: str
+    method: str
+    officer_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RefusalFacts:
+    signer: str
+    person_name: str
+    reason: str
+    witnessed: bool
+
+
+@dataclass(frozen=True)
+class ServiceFacts:
+    method: str
+    served_on: date | None
+    recipient: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DocFacts:
+    document_id: int
+    kind: str
+    fields: Mapping[str, Any]
+    created_at: datetime
+    created_on: date
+    finalised_on: date | None = None
+    number: str = ""
+    signatures: tuple[SignatureFacts, ...] = ()
+    refusals: tuple[RefusalFacts, ...] = ()
+    services: tuple[ServiceFacts, ...] = ()
+    superseded: bool = False
+
+    @property
+    def final(self) -> bool:
+        return self.finalised_on is not None
+
+    @property
+    def served_on(self) -> date | None:
+        """The first date the document counts as served (any method with a date)."""
+        days = [s.served_on for s in self.services if s.served_on is not None]
+        return min(days) if days else None
+
+
+@dataclass(frozen=True)
+class ChainFacts:
+    """One internal approval chain (Seed B art. 33): its subject, the document it approves."""
+
+    subject: str
+    document_id: int | None
+    steps: tuple[SignedStep, ...]
+    approved_on: date | None = None
+
+    @property
+    def outcome(self) -> Literal["pending", "approved", "rejected"]:
+        return chain_outcome(self.steps)
+
+
+@dataclass(frozen=True)
+class PartyFacts:
+    party_id: int
+    kind: str  # "person" | "organisation"
+    name: str
+    address: str
+    individual_business: bool = False
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    case_id: int
+    case_number: str
+    procedure: str  # "ordinary" | "summary"
+    start_type: str
+    stage: str
+    opened_on: date
+    filed_on: date | None
+    major: bool
+    complex_case: bool
+    legal_review_required: bool
+    parties: tuple[PartyFacts, ...]
+    handler_ids: frozenset[int]
+    officers: Mapping[int, OfficerFacts]  # every officer of the agency, by id
+    documents: tuple[DocFacts, ...]
+    chains: tuple[ChainFacts, ...]
+    catalogue: Mapping[str, DocumentKind]
+    profile: PolicyProfile
+    calendar: WorkdayCalendar
+    today: date
+
+    def current(self, kind: str) -> list[DocFacts]:
+        """The documents of *kind* that no later document supersedes."""
+        return [d for d in self.documents if d.kind == kind and not d.superseded]
+
+    def final(self, kind: str) -> list[DocFacts]:
+        return [d for d in self.current(kind) if d.final]
+
+    def latest_final(self, kind: str) -> DocFacts | None:
+        found = self.final(kind)
+        return found[-1] if found else None
+
+    def document(self, document_id: int) -> DocFacts | None:
+        return next((d for d in self.documents if d.document_id == document_id), None)
+
+    def chain(self, subject: str, document_id: int | None = None) -> ChainFacts | None:
+        """The latest chain of *subject* (for *document_id*, when given)."""
+        found = [
+            c
+            for c in self.chains
+            if c.subject == subject and (document_id is None or c.document_id == document_id)
+        ]
+        return found[-1] if found else None
+
+    def party(self, party_id: int) -> PartyFacts | None:
+        return next((p for p in self.parties if p.party_id == party_id), None)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A document about to be created: its kind, checked fields, author and day."""
+
+    kind: DocumentKind
+    fields: Mapping[str, Any]
+    author_id: int
+    on: date
+    supersedes: int | None = None
