@@ -27,6 +27,7 @@ from casetrail.cases.actions.start import (
     do_decide_filing,
     do_open_case,
 )
+from casetrail.cases.management.demo_procedure import Walk
 from casetrail.cases.models import Agency, Case, Officer, Role
 from casetrail.evidence.ingest import ingest_stream
 from casetrail.evidence.storage import primary_store, replica_store
@@ -94,6 +95,7 @@ class Command(BaseCommand):
             acting_user=None, officer=supervisor, agency=agencies["兴统"], role=Role.SUPERVISOR
         )
         self._cases(agencies)
+        self._decided_case(agencies["栾统"])
         self._recording()
         if replica_store() is not None:
             call_command("replicate", stdout=io.StringIO(), stderr=io.StringIO())
@@ -192,6 +194,47 @@ class Command(BaseCommand):
                 request="反映该公司连续两期迟报统计资料，请求依法处理。",
             ),
         )
+
+    def _decided_case(self, agency: Agency) -> None:
+        """A case walked through investigation to its decision, with finalised documents."""
+
+        def officer(username: str) -> Officer:
+            return Officer.objects.get(user__username=username)
+
+        case = do_open_case(
+            acting_user=officer("zhangwei").user,
+            agency=agency,
+            start_type="ex_officio",
+            procedure="ordinary",
+            cause="提供不真实统计资料",
+            summary="双随机抽查发现工业产值报表与财务账册不符。",
+            parties=[
+                PartyInput(
+                    kind="organisation",
+                    name="栾川县某某钼业有限公司",
+                    uscc="91410324MA3K2L5P55",
+                    legal_representative="刘某某",
+                    address="河南省洛阳市栾川县赤土店镇某村",
+                )
+            ],
+            co_handlers=[officer("lina")],
+            opinion="涉嫌提供不真实统计资料，建议立案。",
+        )
+        for username, step in (("wangqiang", "reviewer"), ("liujing", "approver")):
+            do_decide_filing(
+                acting_user=officer(username).user,
+                case=case,
+                step=step,  # type: ignore[arg-type]
+                decision="approve",
+                opinion="同意立案。",
+            )
+        Walk(
+            Case.objects.get(pk=case.pk),
+            (officer("zhangwei"), officer("lina")),
+            officer("wangqiang"),
+            officer("liujing"),
+            demo_png(),
+        ).run()
 
     def _recording(self) -> None:
         """A scene photo of the first case, stored and registered like any upload."""
