@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from casetrail import clock
 from casetrail.cases.actions.documents import (
@@ -15,6 +15,7 @@ from casetrail.cases.actions.documents import (
     do_record_signature,
     do_sign_document,
 )
+from casetrail.cases.actions.service import do_record_service
 from casetrail.cases.actions.start import do_decide_filing
 from casetrail.cases.documents import Document
 from casetrail.cases.models import Case, Officer
@@ -129,3 +130,16 @@ def inquiry_fields(world: World, **changes: object) -> dict[str, object]:
 
 def at_shanghai(value: datetime) -> str:
     return value.astimezone(SHANGHAI).isoformat()
+
+
+def serve(world: World, document: Document, day: date, recipient: str = "刘某") -> None:
+    """Direct service with the signed receipt scanned (Seed B art. 19)."""
+    do_record_service(
+        acting_user=world.zhang.user,
+        document=document,
+        method="direct",
+        served_on=day,
+        recipient=recipient,
+        details={"signed_by": recipient, "relationship": "法定代表人"},
+        proof_files={"receipt": (SIGNATURE_PNG, "receipt.png")},
+    )

@@ -19,14 +19,17 @@ from casetrail.cases.actions.review import (
     do_set_case_gates,
     do_sign_approval,
 )
-from casetrail.cases.actions.service import do_record_service
 from casetrail.cases.documents import Document
 from casetrail.cases.models import Case
 from casetrail.ledger.verify import verify
 from tests.personas import World, open_case
-from tests.procedure_world import filed_case, inquiry_fields, issue
+from tests.procedure_world import filed_case, inquiry_fields, issue, serve
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+REMEDY = (
+    "如不服本决定，可在收到本决定书之日起60日内申请行政复议，"
+    "或者6个月内向人民法院提起行政诉讼"
+)
 
 
 class Clock:
@@ -73,17 +76,6 @@ def chain(world: World, case: Case, subject: str, document: Document) -> None:
         decision="approve",
         opinion="同意",
         document=document,
-    )
-
-
-def serve(world: World, document: Document, day: date) -> None:
-    do_record_service(
-        acting_user=world.zhang.user,
-        document=document,
-        method="direct",
-        served_on=day,
-        recipient="刘某",
-        details={"relationship": "法定代表人"},
     )
 
 
@@ -356,7 +348,7 @@ def test_an_ordinary_case_from_filing_to_decision(
             "fine": "50000",
             "legal_basis": "《统计法》第四十四条",
             "performance": "自收到本决定书之日起15日内到指定银行缴纳罚款",
-            "remedy": "如不服本决定，可在收到本决定书之日起60日内申请行政复议，或者6个月内向人民法院提起行政诉讼",
+            "remedy": REMEDY,
             "hearing_transcript": hearing.pk,
             "decided_on": "2026-12-15",
         },
@@ -392,7 +384,7 @@ def test_a_summary_case_is_decided_on_the_spot(
             "officers": [world.zhang.pk, world.li.pk],
             "certificates_shown": True,
             "oral_notice": True,
-            "remedy": "如不服本决定，可在收到本决定书之日起60日内申请行政复议，或者6个月内向人民法院提起行政诉讼",
+            "remedy": REMEDY,
             "collected_on_spot": False,
         },
     )

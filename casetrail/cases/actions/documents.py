@@ -7,15 +7,15 @@ writes its rows and one ledger entry in one transaction. Seed A art. 4, 7, 9; Se
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from casetrail import clock
+from casetrail.cases.actions.files import store_file
 from casetrail.cases.documents import (
     Document,
     DocumentFinal,
@@ -27,10 +27,7 @@ from casetrail.cases.documents import (
 from casetrail.cases.facts import agency_catalogue, case_facts
 from casetrail.cases.models import Case, Officer
 from casetrail.cases.selectors import roles_of
-from casetrail.evidence.errors import RefusedFile, StoreError
-from casetrail.evidence.ingest import ingest_stream
-from casetrail.evidence.models import Blob, Recording
-from casetrail.evidence.storage import primary_store
+from casetrail.evidence.models import Recording
 from casetrail.ledger.append import append_entry
 from casetrail.ledger.canonical import Json, canonical_json
 from casetrail.ledger.records import row_snapshot
@@ -40,9 +37,6 @@ from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.facts import Draft
 from casetrail.procedure.guards import create_problems, finalise_problems
 from casetrail.procedure.rules.documents import required_signers
-
-SIGNATURE_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "application/pdf"})
-MAX_SIGNATURE_BYTES = 20 * 1024 * 1024
 
 
 def _refuse(problems: list[RuleViolation]) -> None:
@@ -256,47 +250,6 @@ def do_sign_document(*, acting_user: User, document: Document, signer: str) -> S
     return signature
 
 
-def _store_image(data: bytes, filename: str) -> tuple[Blob, bool]:
-    if not data:
-        raise RuleViolation(
-            rule="9", article="栾川县制度第九条", field="image", message="签名图像：不能为空"
-        )
-    try:
-        ingested = ingest_stream(
-            io.BytesIO(data), filename, primary_store(), max_size=MAX_SIGNATURE_BYTES
-        )
-    except RefusedFile as error:
-        raise RuleViolation(
-            rule="9", article="栾川县制度第九条", field="image", message=f"签名图像：{error}"
-        ) from error
-    if ingested.sniffed.media_type not in SIGNATURE_IMAGE_TYPES:
-        raise RuleViolation(
-            rule="9",
-            article="栾川县制度第九条",
-            field="image",
-            message="签名图像：应为 PNG、JPEG 图片或 PDF 扫描件",
-        )
-    digests = ingested.digests
-    blob = Blob.objects.filter(sha256=digests.sha256).first()
-    if blob is not None:
-        if (blob.sm3, blob.size) != (digests.sm3, digests.size):
-            raise StoreError(f"blob {digests.sha256}: stored with other SM3 or size")
-        return blob, False
-    try:
-        with transaction.atomic():
-            blob = Blob(
-                sha256=digests.sha256,
-                sm3=digests.sm3,
-                size=digests.size,
-                media_type=ingested.sniffed.media_type,
-                stored_at=clock.now(),
-            )
-            blob.save()
-            return blob, True
-    except IntegrityError:
-        return Blob.objects.get(sha256=digests.sha256), False
-
-
 def do_record_signature(
     *,
     acting_user: User,
@@ -323,7 +276,9 @@ def do_record_signature(
         raise RuleViolation(
             rule="9", article="栾川县制度第九条", field="name", message="签名人：必须填写"
         )
-    blob, created = _store_image(image, filename)
+    blob, created = store_file(
+        image, filename, field="image", label="签名图像", rule="9", article="栾川县制度第九条"
+    )
     now = clock.now()
     with transaction.atomic():
         case, document, kind = _lock(document)

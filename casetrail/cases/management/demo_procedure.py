@@ -184,7 +184,8 @@ class Walk:
             method="direct",
             served_on=clock.today(),
             recipient="刘某某",
-            details={"relationship": "法定代表人"},
+            details={"signed_by": "刘某某", "relationship": "法定代表人"},
+            proof_files={"receipt": (self.png, "receipt.png")},
         )
         self.issue(
             "statement_waiver",
