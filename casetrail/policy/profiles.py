@@ -526,7 +526,11 @@ def load_profile(path: Path) -> PolicyProfile:
 
 def _builtin_files() -> Mapping[str, Traversable]:
     folder = resources.files("casetrail.policy").joinpath(_BUILTIN_DIR)
-    files = sorted((e for e in folder.iterdir() if e.name.endswith(".toml")), key=lambda e: e.name)
+    # catalogue.toml is the document catalogue (casetrail.policy.catalogue), not a profile.
+    profiles = (
+        e for e in folder.iterdir() if e.name.endswith(".toml") and e.name != "catalogue.toml"
+    )
+    files = sorted(profiles, key=lambda e: e.name)
     return {entry.name.removesuffix(".toml"): entry for entry in files}
 
 

@@ -186,3 +186,18 @@ def _provisional_reason(years: list[int]) -> str:
         return ""
     listed = "、".join(f"{year}年" for year in years)
     return f"{listed}的法定节假日安排尚未录入，期限按周一至周五推算，仅供参考"
+
+
+def add_months(start: date, months: int) -> date:
+    """The last day of a period of *months* months from *start*: the day with the same number
+    in the final month, or that month's last day when it has none (民法典 第202条)."""
+    _require_non_negative(months)
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    last = (date(year + (month == 12), month % 12 + 1, 1) - _ONE_DAY).day
+    return date(year, month, min(start.day, last))
+
+
+def period_end(cal: WorkdayCalendar, last_day: date) -> Due:
+    """A period whose last day is a day off ends on the next working day (民事诉讼法 第85条)."""
+    return cal.add_calendar_days(last_day, 0)
