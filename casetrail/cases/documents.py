@@ -118,6 +118,22 @@ class DocumentFinal(RecordModel):
         return self.number or str(self.document_id)
 
 
+class DocumentWithdrawal(RecordModel):
+    """A draft withdrawn before it was finalised (made by mistake, or replaced): it stays in the
+    file, marked withdrawn with the reason, and no longer counts as pending (Seed A art. 15)."""
+
+    document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="withdrawal")
+    reason = models.TextField("撤回理由")
+    withdrawn_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "文书草稿撤回"
+
+    def __str__(self) -> str:
+        return f"{self.document_id} 撤回"
+
+
 class DocumentNumberCounter(models.Model):
     """The last 文号 issued per agency, kind and year; locked while a document is finalised."""
 

@@ -7,7 +7,14 @@ from collections import defaultdict
 from datetime import date
 
 from casetrail import clock
-from casetrail.cases.documents import Document, DocumentFinal, Service, Signature, SignatureRefusal
+from casetrail.cases.documents import (
+    Document,
+    DocumentFinal,
+    DocumentWithdrawal,
+    Service,
+    Signature,
+    SignatureRefusal,
+)
 from casetrail.cases.models import Approval, Case, Membership, Officer
 from casetrail.cases.selectors import working_calendar
 from casetrail.policy.catalogue import DocumentKind, catalogue_for
@@ -79,6 +86,10 @@ def _documents(case: Case) -> tuple[DocFacts, ...]:
             )
         )
     superseded = {d.supersedes_id for d in documents if d.supersedes_id is not None}
+    # A withdrawn draft no longer counts, as if superseded by nothing.
+    superseded |= set(
+        DocumentWithdrawal.objects.filter(document_id__in=ids).values_list("document_id", flat=True)
+    )
     return tuple(
         DocFacts(
             document_id=d.pk,

@@ -94,6 +94,7 @@ from casetrail.cases.models import (
     CaseHandler,
     Document,
     DocumentFinal,
+    DocumentWithdrawal,
     Membership,
     Officer,
     Party,
@@ -140,6 +141,7 @@ LEDGERED_MODELS: tuple[type[models.Model], ...] = (
     Signature,
     SignatureRefusal,
     DocumentFinal,
+    DocumentWithdrawal,
     Service,
 )
 """Tables every row of which some ledger entry must record (else `row_unledgered`).

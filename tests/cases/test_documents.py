@@ -147,3 +147,28 @@ def test_seizure_is_off_for_statistics_agencies(world: World) -> None:
     with pytest.raises(RuleViolation) as refused:
         create(world, case, "seizure_decision", {})
     assert refused.value.rule == "15"
+
+
+def test_a_withdrawn_draft_stays_in_the_file_and_no_longer_counts(world: World) -> None:
+    """A draft made by mistake is withdrawn with a reason (Seed A 第15条: nothing deleted)."""
+    from casetrail.cases.actions.documents import do_withdraw_document
+    from casetrail.cases.facts import case_facts
+
+    case = filed_case(world)
+    draft = create(world, case, "inquiry_transcript", inquiry_fields(world))
+    do_withdraw_document(acting_user=world.zhang.user, document=draft, reason="被询问人填写错误")
+    assert Document.objects.filter(pk=draft.pk).exists()
+    assert case_facts(case).current("inquiry_transcript") == []
+    with pytest.raises(RuleViolation) as refused:
+        do_finalise_document(acting_user=world.zhang.user, document=draft)
+    assert refused.value.rule == "12"
+
+
+def test_a_final_document_is_not_withdrawn(world: World) -> None:
+    from casetrail.cases.actions.documents import do_withdraw_document
+
+    case = filed_case(world)
+    document = issue(world, case, "inquiry_transcript", inquiry_fields(world))
+    with pytest.raises(RuleViolation) as refused:
+        do_withdraw_document(acting_user=world.zhang.user, document=document, reason="误")
+    assert "已定稿" in refused.value.message

@@ -20,6 +20,7 @@ from casetrail.cases.documents import (
     Document,
     DocumentFinal,
     DocumentNumberCounter,
+    DocumentWithdrawal,
     Signature,
     SignatureMethod,
     SignatureRefusal,
@@ -179,6 +180,13 @@ def _lock(document: Document) -> tuple[Case, Document, DocumentKind]:
             article="栾川县制度第十五条",
             field="document",
             message=f"{document.title}：已定稿，不能再修改；更正请制作新的文书替代它",
+        )
+    if DocumentWithdrawal.objects.filter(document=document).exists():
+        raise RuleViolation(
+            rule="12",
+            article="栾川县制度第十五条",
+            field="document",
+            message=f"{document.title}：草稿已撤回，不能再签名、定稿或撤回",
         )
     return case, document, _kind(case, document.kind)
 
@@ -388,6 +396,38 @@ def do_record_refusal(
     return refusal
 
 
+def do_withdraw_document(
+    *, acting_user: User, document: Document, reason: str
+) -> DocumentWithdrawal:
+    """Withdraw a draft made by mistake: it stays in the file, marked withdrawn with the reason,
+    and no longer keeps the case from moving on. A final document is never withdrawn — it is
+    corrected by a new document that supersedes it (Seed A art. 15; rule 12)."""
+    officer = _officer_of(acting_user)
+    if not reason.strip():
+        raise RuleViolation(
+            rule="12", article="栾川县制度第十五条", field="reason", message="撤回理由：必须填写"
+        )
+    with transaction.atomic():
+        case, document, _ = _lock(document)
+        _check_may_write(officer, case)
+        withdrawal = DocumentWithdrawal(
+            document=document,
+            reason=reason.strip(),
+            withdrawn_by=officer,
+            withdrawn_at=clock.now(),
+        )
+        withdrawal.save()
+        append_entry(
+            agency=case.agency,
+            action="document.withdraw",
+            actor=acting_user,
+            case=case,
+            records=[withdrawal],
+            facts={"document": document.pk, "kind": document.kind},
+        )
+    return withdrawal
+
+
 def _number(case: Case, kind: DocumentKind, year: int) -> str:
     counter, _ = DocumentNumberCounter.objects.select_for_update().get_or_create(
         agency=case.agency, kind=kind.code, year=year
@@ -479,5 +519,6 @@ __all__ = [
     "do_record_refusal",
     "do_record_signature",
     "do_sign_document",
+    "do_withdraw_document",
     "final_hash",
 ]
