@@ -11,8 +11,7 @@ REFERENCE.md "Document types".
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -21,6 +20,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Final
 
+from casetrail.policy.errors import CatalogueError as CatalogueError  # re-exported
+from casetrail.policy.toml_reader import Table, load
 from casetrail.procedure.errors import RuleViolation
 
 FieldValue = str | int | bool | list[int] | None
@@ -45,12 +46,11 @@ FIELD_TYPES: Final[Mapping[str, str]] = MappingProxyType(
 STAGE_CODES: Final = frozenset(
     {"start", "investigation", "review", "decided", "enforcement", "closing", "any"}
 )
+PROCEDURES: Final = ("ordinary", "summary")
+# Roles an officer signer may name (casetrail.cases.models.Role): any holder of it may sign.
+SIGNER_ROLES: Final = ("head", "reviewer", "officer", "archivist", "supervisor")
 _CODE = re.compile(r"[a-z][a-z0-9_]*")
 _MONEY = re.compile(r"\d{1,12}(\.\d{1,2})?")
-
-
-class CatalogueError(ValueError):
-    """A catalogue or profile entry that cannot be used; names the kind and key."""
 
 
 @dataclass(frozen=True)
@@ -114,93 +114,9 @@ class DocumentKind:
 
 # --- parsing -------------------------------------------------------------------------------
 
-
-def _text(table: Mapping[str, object], key: str, where: str, *, default: str | None = None) -> str:
-    value = table.get(key, default)
-    if not isinstance(value, str) or (default is None and not value.strip()):
-        raise CatalogueError(f"{where}.{key}：应为非空字符串")
-    return value.strip()
-
-
-def _strings(table: Mapping[str, object], key: str, where: str) -> tuple[str, ...]:
-    value = table.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise CatalogueError(f"{where}.{key}：应为字符串数组")
-    return tuple(str(v) for v in value)
-
-
-def _flag(table: Mapping[str, object], key: str, where: str) -> bool:
-    value = table.get(key, False)
-    if not isinstance(value, bool):
-        raise CatalogueError(f"{where}.{key}：应为 true 或 false")
-    return value
-
-
-def _only(table: Mapping[str, object], allowed: set[str], where: str) -> None:
-    for key in table:
-        if key not in allowed:
-            raise CatalogueError(f"{where}.{key}：未知的设置项")
-
-
-def _field(item: object, where: str) -> FieldSpec:
-    if not isinstance(item, dict):
-        raise CatalogueError(f"{where}：应为表")
-    _only(item, {"name", "label", "type", "required", "choices", "ref_kind", "help"}, where)
-    name = _text(item, "name", where)
-    if not _CODE.fullmatch(name):
-        raise CatalogueError(f"{where}.name：“{name}”应为小写英文、数字和下划线")
-    kind = _text(item, "type", where)
-    if kind not in FIELD_TYPES:
-        raise CatalogueError(f"{where}.type：未知的字段类型“{kind}”")
-    raw_choices = item.get("choices", [])
-    if not isinstance(raw_choices, list):
-        raise CatalogueError(f"{where}.choices：应为数组")
-    choices: list[tuple[str, str]] = []
-    for pair in raw_choices:
-        if not (
-            isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
-        ):
-            raise CatalogueError(f"{where}.choices：每项应为 [代码, 名称]")
-        choices.append((pair[0], pair[1]))
-    if kind == "choice" and not choices:
-        raise CatalogueError(f"{where}.choices：选项字段必须列出选项")
-    required = item.get("required", True)
-    if not isinstance(required, bool):
-        raise CatalogueError(f"{where}.required：应为 true 或 false")
-    return FieldSpec(
-        name=name,
-        label=_text(item, "label", where),
-        type=kind,
-        required=required,
-        choices=tuple(choices),
-        ref_kind=_text(item, "ref_kind", where, default=""),
-        help=_text(item, "help", where, default=""),
-    )
-
-
-def _signer(item: object, where: str, fields: Mapping[str, FieldSpec]) -> SignerSpec:
-    if not isinstance(item, dict):
-        raise CatalogueError(f"{where}：应为表")
-    _only(item, {"code", "label", "person", "name_field", "officer_field", "role"}, where)
-    spec = SignerSpec(
-        code=_text(item, "code", where),
-        label=_text(item, "label", where),
-        person=_flag(item, "person", where),
-        name_field=_text(item, "name_field", where, default=""),
-        officer_field=_text(item, "officer_field", where, default=""),
-        role=_text(item, "role", where, default=""),
-    )
-    if spec.person and spec.name_field not in fields:
-        raise CatalogueError(f"{where}.name_field：须为本文书的字段，实际为“{spec.name_field}”")
-    if not spec.person:
-        if bool(spec.officer_field) == bool(spec.role):
-            raise CatalogueError(f"{where}：执法人员签名须且只须指定 officer_field 或 role")
-        if spec.officer_field and fields.get(spec.officer_field, None) is None:
-            raise CatalogueError(f"{where}.officer_field：“{spec.officer_field}”不是本文书的字段")
-    return spec
-
-
-_KIND_KEYS = {
+_FIELD_KEYS = ("name", "label", "type", "required", "choices", "ref_kind", "help")
+_SIGNER_KEYS = ("code", "label", "person", "name_field", "officer_field", "role")
+_KIND_KEYS = (
     "title",
     "stages",
     "fields",
@@ -211,61 +127,142 @@ _KIND_KEYS = {
     "seal",
     "transcript",
     "procedures",
-}
+)
 
 
-def parse_kind(code: str, table: Mapping[str, object], *, source: str) -> DocumentKind:
-    where = f"{source}: {code}"
-    if not _CODE.fullmatch(code):
-        raise CatalogueError(f"{where}：文书代码应为小写英文、数字和下划线")
-    _only(table, _KIND_KEYS, where)
-    raw_fields = table.get("fields", [])
-    if not isinstance(raw_fields, list):
-        raise CatalogueError(f"{where}.fields：应为数组")
-    fields = tuple(_field(item, f"{where}.fields[{i}]") for i, item in enumerate(raw_fields))
-    by_name = {f.name: f for f in fields}
-    if len(by_name) != len(fields):
-        raise CatalogueError(f"{where}.fields：字段名重复")
-    raw_signers = table.get("signers", [])
-    if not isinstance(raw_signers, list):
-        raise CatalogueError(f"{where}.signers：应为数组")
-    signers = tuple(
-        _signer(item, f"{where}.signers[{i}]", by_name) for i, item in enumerate(raw_signers)
+def _code(table: Table, name: str) -> str:
+    value = table.text(name)
+    if not _CODE.fullmatch(value):
+        raise table.error(name, f"“{value}”应为小写英文、数字和下划线")
+    return value
+
+
+def _choices(item: Table) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = []
+    for index, pair in enumerate(item.optional("choices", list, [])):
+        if not (
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+        ):
+            raise item.error(f"choices[{index}]", "每项应为 [代码, 名称]")
+        pairs.append((pair[0], pair[1]))
+    return tuple(pairs)
+
+
+def _field(item: Table) -> FieldSpec:
+    item.only(*_FIELD_KEYS)
+    name = _code(item, "name")
+    kind = item.choice("type", FIELD_TYPES)
+    choices = _choices(item)
+    if kind == "choice" and not choices:
+        raise item.error("choices", "选项字段必须列出选项")
+    if kind != "choice" and choices:
+        raise item.error("choices", '只有选项字段（type = "choice"）可以列出选项')
+    ref_kind = item.optional_text("ref_kind")
+    if ref_kind and kind != "document":
+        raise item.error("ref_kind", '只有文书字段（type = "document"）可以指定 ref_kind')
+    return FieldSpec(
+        name=name,
+        label=item.text("label"),
+        type=kind,
+        required=item.flag("required", default=True),
+        choices=choices,
+        ref_kind=ref_kind,
+        help=item.optional_text("help"),
     )
-    stages = _strings(table, "stages", where)
-    unknown = [s for s in stages if s not in STAGE_CODES]
-    if not stages or unknown:
-        raise CatalogueError(f"{where}.stages：应列出阶段（{'、'.join(sorted(STAGE_CODES))}）")
-    numbered = _flag(table, "numbered", where)
-    abbreviation = _text(table, "abbreviation", where, default="")
+
+
+def _signer(item: Table, fields: Mapping[str, FieldSpec]) -> SignerSpec:
+    item.only(*_SIGNER_KEYS)
+    spec = SignerSpec(
+        code=_code(item, "code"),
+        label=item.text("label"),
+        person=item.flag("person"),
+        name_field=item.optional_text("name_field"),
+        officer_field=item.optional_text("officer_field"),
+        role=item.optional_text("role"),
+    )
+    if spec.person:
+        if spec.name_field not in fields:
+            raise item.error("name_field", f"须为本文书的字段，实际为“{spec.name_field}”")
+        if spec.officer_field or spec.role:
+            raise item.fail("当事人等签名人（person = true）不能指定 officer_field 或 role")
+        return spec
+    if spec.name_field:
+        raise item.error("name_field", "只有当事人等签名人（person = true）使用 name_field")
+    if bool(spec.officer_field) == bool(spec.role):
+        raise item.fail("执法人员签名须且只须指定 officer_field 或 role")
+    if spec.role and spec.role not in SIGNER_ROLES:
+        raise item.error("role", f"应为{'、'.join(SIGNER_ROLES)}之一，实际为“{spec.role}”")
+    found = fields.get(spec.officer_field)
+    if spec.officer_field and (found is None or found.type not in ("officer", "officers")):
+        reason = f"“{spec.officer_field}”不是本文书的执法人员字段"
+        raise item.error("officer_field", reason)
+    return spec
+
+
+def _kind(code: str, table: Table) -> DocumentKind:
+    if not _CODE.fullmatch(code):
+        raise table.fail("文书代码应为小写英文、数字和下划线")
+    table.only(*_KIND_KEYS)
+    fields = tuple(_field(item) for item in table.tables("fields"))
+    by_name: dict[str, FieldSpec] = {}
+    for index, spec in enumerate(fields):
+        if spec.name in by_name:
+            raise table.error(f"fields[{index}].name", f"字段名“{spec.name}”重复")
+        by_name[spec.name] = spec
+    signers = tuple(_signer(item, by_name) for item in table.tables("signers", minimum=0))
+    codes = [s.code for s in signers]
+    for index, signer_code in enumerate(codes):
+        if signer_code in codes[:index]:
+            raise table.error(f"signers[{index}].code", f"签名栏“{signer_code}”重复")
+    stages = table.codes("stages", STAGE_CODES)
+    if not stages:
+        raise table.error("stages", f"应列出阶段（{'、'.join(sorted(STAGE_CODES))}）")
+    numbered = table.flag("numbered")
+    abbreviation = table.optional_text("abbreviation")
     if numbered and not abbreviation:
-        raise CatalogueError(f"{where}.abbreviation：编号的文书须有文号简称")
+        raise table.error("abbreviation", "编号的文书须有文号简称")
+    procedures = table.codes("procedures", PROCEDURES) if table.has("procedures") else ()
     return DocumentKind(
         code=code,
-        title=_text(table, "title", where),
+        title=table.text("title"),
         stages=stages,
         fields=fields,
         signers=signers,
-        articles=_strings(table, "articles", where),
+        articles=table.strings("articles"),
         numbered=numbered,
         abbreviation=abbreviation,
-        seal=_flag(table, "seal", where),
-        transcript=_flag(table, "transcript", where),
-        procedures=_strings(table, "procedures", where) or ("ordinary", "summary"),
+        seal=table.flag("seal"),
+        transcript=table.flag("transcript"),
+        procedures=procedures or tuple(PROCEDURES),
     )
+
+
+def parse_kind(
+    code: str, table: Mapping[str, object], *, source: str, path: str = "kinds"
+) -> DocumentKind:
+    """One ``[<path>.<code>]`` table; errors name ``<path>.<code>.<key>``."""
+    return _kind(code, Table(table, source=source, path=f"{path}.{code}", error=CatalogueError))
+
+
+def check_references(
+    kinds: Mapping[str, DocumentKind], known: Collection[str], *, source: str, path: str
+) -> None:
+    """Every ``ref_kind`` of *kinds* names a kind in *known*."""
+    for kind in kinds.values():
+        for index, spec in enumerate(kind.fields):
+            if spec.ref_kind and spec.ref_kind not in known:
+                key = f"{path}.{kind.code}.fields[{index}].ref_kind"
+                raise CatalogueError(source, key, f"未知的文书代码“{spec.ref_kind}”")
 
 
 def parse_catalogue(text: str, *, source: str) -> Mapping[str, DocumentKind]:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise CatalogueError(f"{source}：TOML 格式错误：{error}") from error
-    kinds = data.get("kinds", {})
-    if not isinstance(kinds, dict):
-        raise CatalogueError(f"{source}：kinds 应为表")
-    return MappingProxyType(
-        {code: parse_kind(code, table, source=source) for code, table in kinds.items()}
-    )
+    root = load(text, source=source, error=CatalogueError)
+    root.only("kinds")
+    table = root.table("kinds")
+    kinds = {code: parse_kind(code, table.raw(code, dict), source=source) for code in table.names()}
+    check_references(kinds, kinds, source=source, path="kinds")
+    return MappingProxyType(kinds)
 
 
 @cache
