@@ -17,7 +17,7 @@ from casetrail.cases.documents import (
 )
 from casetrail.cases.models import Approval, Case, Membership, Officer
 from casetrail.cases.selectors import working_calendar
-from casetrail.policy.catalogue import DocumentKind, catalogue_for
+from casetrail.policy.catalogue import DocumentKind
 from casetrail.procedure.facts import (
     CaseFacts,
     ChainFacts,
@@ -33,7 +33,7 @@ from casetrail.procedure.workdays import WorkdayCalendar
 
 
 def agency_catalogue(case: Case) -> dict[str, DocumentKind]:
-    return dict(catalogue_for(case.agency.profile.documents))
+    return dict(case.agency.profile.catalogue())
 
 
 def _officers(case: Case) -> dict[int, OfficerFacts]:

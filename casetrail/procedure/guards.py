@@ -11,7 +11,7 @@ from typing import Final, TypeVar
 
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.facts import CaseFacts, DocFacts, Draft
-from casetrail.procedure.rules import decision, investigation
+from casetrail.procedure.rules import after_decision, decision, investigation
 from casetrail.procedure.rules.documents import (
     certificates_shown_problem,
     filing_problem,
@@ -53,9 +53,10 @@ DECISION_KINDS: Final = frozenset({"decision", "no_penalty_decision"})
 GATES: Final[Mapping[str, tuple[GateGuard, ...]]] = {
     "review": tuple(investigation.GATES),  # investigation → review (rule 17)
     "decided": tuple(decision.GATES),  # review → decided (rules 18–26)
+    "closed": tuple(after_decision.GATES),  # decided → closed (rules 33, 38, 40)
 }
-CREATE_BY_KIND: Final = _merge(investigation.CREATE, decision.CREATE)
-FINALISE_BY_KIND: Final = _merge(investigation.FINALISE, decision.FINALISE)
+CREATE_BY_KIND: Final = _merge(investigation.CREATE, decision.CREATE, after_decision.CREATE)
+FINALISE_BY_KIND: Final = _merge(investigation.FINALISE, decision.FINALISE, after_decision.FINALISE)
 
 
 def _problems(

@@ -21,10 +21,12 @@ FILING_REVIEW: Final = Stage("filing_review", "立案审批中")
 INVESTIGATION: Final = Stage("investigation", "调查取证")
 REVIEW: Final = Stage("review", "审查决定")
 DECIDED: Final = Stage("decided", "送达执行")
+CLOSED: Final = Stage("closed", "已结案", terminal=True)
 NOT_FILED: Final = Stage("not_filed", "不予立案", terminal=True)
 
 STAGES: Final = {
-    stage.code: stage for stage in (FILING_REVIEW, INVESTIGATION, REVIEW, DECIDED, NOT_FILED)
+    stage.code: stage
+    for stage in (FILING_REVIEW, INVESTIGATION, REVIEW, DECIDED, CLOSED, NOT_FILED)
 }
 
 
@@ -46,6 +48,8 @@ TRANSITIONS: Final = (
     Transition("review", "decided", "do_finalise_document(decision)", "decision.GATES"),
     # 行政处罚法 第51–52条: summary procedure decides on the spot (rule 27)
     Transition("investigation", "decided", "do_finalise_document(summary_decision)", "summary"),
+    # Seed A art. 14; Seed B art. 25, 33: the file complete, every service proved (rule 40)
+    Transition("decided", "closed", "do_close_case", "after_decision.GATES"),
 )
 
 INITIAL_STAGE: Final = {

@@ -22,6 +22,7 @@ from tests.personas import World
 from tests.procedure_world import SIGNATURE_PNG, filed_case, issue
 
 RECEIPT = (SIGNATURE_PNG, "receipt.png")
+FACTORY_DAY = date(2026, 9, 28)  # the day tests/procedure/facts_factory.py calls today
 
 
 @pytest.fixture
@@ -271,3 +272,212 @@ def test_public_notice_is_deemed_served_thirty_days_after_publication() -> None:
 
     assert public_notice_served_on(date(2026, 9, 1)) == date(2026, 10, 1)
     assert public_notice_served_on(date(2026, 9, 1), abroad=True) == date(2026, 10, 31)
+
+
+def consent(world: World, case: Case, *, decision_too: bool) -> Document:
+    party = case.parties.get()
+    return issue(
+        world,
+        case,
+        "service_address_confirmation",
+        {
+            "party": party.pk,
+            "address": party.address,
+            "phone": "0379-66821234",
+            "email": "legal@example.cn",
+            "electronic_consent": True,
+            "decision_by_electronic": decision_too,
+            "consequences_notified": True,
+            "signer_name": "刘某",
+            "confirmed_on": clock.today().isoformat(),
+        },
+    )
+
+
+ELECTRONIC = {"channel": "email", "address": "legal@example.cn"}
+DELIVERED = {"delivery_proof": RECEIPT}
+
+
+def test_electronic_service_needs_the_written_consent(world: World, notice: Document) -> None:
+    problem = refused(world, notice, "electronic", details=ELECTRONIC, proof_files=DELIVERED)
+    assert (problem.rule, problem.field) == ("30", "consent")
+    consent(world, notice.case, decision_too=False)
+    service = serve(world, notice, "electronic", details=ELECTRONIC, proof_files=DELIVERED)
+    assert service.served_on == clock.today()
+
+
+def test_a_fax_records_its_time_and_number(world: World, notice: Document) -> None:
+    consent(world, notice.case, decision_too=False)
+    problem = refused(
+        world,
+        notice,
+        "electronic",
+        details={"channel": "fax", "address": "0379-66820000"},
+        proof_files=DELIVERED,
+    )
+    assert problem.field == "sent_at"
+
+
+def test_a_decision_is_never_served_electronically_under_luanchuan(world: World) -> None:
+    """Seed A 第11条(四): 传真、电子邮件等方式送达（行政执法决定书除外）."""
+    from casetrail.procedure.facts import DocFacts
+    from casetrail.procedure.rules.service import ServiceDraft, service_problem
+    from tests.procedure.facts_factory import case_facts as make_facts
+
+    decision = DocFacts(
+        document_id=1,
+        kind="decision",
+        fields={},
+        created_at=clock.now(),
+        created_on=FACTORY_DAY,
+        finalised_on=FACTORY_DAY,
+        number="栾统统罚决字〔2026〕1号",
+    )
+    for key, allowed in (("luanchuan-2020", False), ("xinglongtai-2019", True)):
+        facts = make_facts(decision, profile_key=key)
+        problem = service_problem(
+            facts,
+            ServiceDraft(
+                document=decision,
+                method="electronic",
+                outcome="served",
+                served_on=FACTORY_DAY,
+                recipient="刘某",
+                details=ELECTRONIC,
+                proofs=frozenset({"delivery_proof"}),
+            ),
+        )
+        assert problem is not None
+        if allowed:  # 兴隆台: allowed, but this case has no consent on file
+            assert problem.field == "consent"
+        else:
+            assert (problem.rule, problem.field) == ("30", "method")
+            assert "决定书" in problem.message
+
+
+def test_entrusted_service_with_the_letter_and_the_returned_receipt(
+    world: World, notice: Document
+) -> None:
+    problem = refused(
+        world,
+        notice,
+        "entrusted",
+        details={"entrusted_body": "洛阳市统计局"},
+        proof_files={"receipt": RECEIPT},
+    )
+    assert (problem.rule, problem.field) == ("29", "letter")
+    letter = issue(
+        world,
+        notice.case,
+        "entrusted_service_letter",
+        {
+            "entrusted_body": "洛阳市统计局",
+            "served_document": notice.pk,
+            "recipient": "刘某",
+            "recipient_address": "洛阳市某区某路1号",
+            "reason": "受送达人暂住洛阳市区",
+            "receipt_attached": True,
+            "contact": "张伟",
+            "sent_on": clock.today().isoformat(),
+        },
+    )
+    serve(
+        world,
+        notice,
+        "entrusted",
+        details={"letter": letter.pk, "entrusted_body": "洛阳市统计局"},
+        proof_files={"receipt": RECEIPT},
+    )
+
+
+def public_notice_of(world: World, notice: Document) -> Document:
+    return issue(
+        world,
+        notice.case,
+        "public_notice",
+        {
+            "served_document": notice.pk,
+            "recipient": "刘某",
+            "reason": "other_methods_failed",
+            "prior_attempts": "EMS 邮寄被退回（查无此人）",
+            "main_content": "统计执法检查通知书的主要内容",
+            "deemed_served": "自公告之日起经过三十日，即视为送达",
+            "medium": "栾川县统计局公告栏",
+            "issued_on": clock.today().isoformat(),
+        },
+    )
+
+
+def test_public_notice_is_refused_before_a_failed_attempt(world: World, notice: Document) -> None:
+    """Seed B 第24条: only after other methods were tried and failed (rule 31)."""
+    posted = public_notice_of(world, notice)
+    details = {
+        "notice": posted.pk,
+        "reason": "下落不明",
+        "medium": "公告栏",
+        "published_on": clock.today().isoformat(),
+    }
+    problem = refused(
+        world, notice, "public_notice", details=details, proof_files={"posting_photo": RECEIPT}
+    )
+    assert (problem.rule, problem.field) == ("31", "method")
+    postal(
+        world,
+        notice,
+        outcome="failed",
+        served_on=None,
+        details={"return_reason": "查无此人"},
+        proof_files={"posting_proof": RECEIPT},
+    )
+    service = serve(
+        world, notice, "public_notice", details=details, proof_files={"posting_photo": RECEIPT}
+    )
+    assert service.served_on == clock.today() + timedelta(days=30)
+
+
+def test_no_public_notice_in_summary_procedure(world: World) -> None:
+    from casetrail.procedure.facts import DocFacts, ServiceFacts
+    from casetrail.procedure.rules.service import ServiceDraft, service_problem
+    from tests.procedure.facts_factory import case_facts as make_facts
+
+    failed = ServiceFacts("postal", None, "刘某", {"outcome": "failed"})
+    summary = DocFacts(
+        document_id=1,
+        kind="summary_decision",
+        fields={},
+        created_at=clock.now(),
+        created_on=FACTORY_DAY,
+        finalised_on=FACTORY_DAY,
+        services=(failed,),
+    )
+    from dataclasses import replace
+
+    facts = replace(make_facts(summary), procedure="summary")
+    problem = service_problem(
+        facts,
+        ServiceDraft(summary, "public_notice", "served", None, "刘某", {}, frozenset()),
+    )
+    assert problem is not None
+    assert (problem.rule, problem.field) == ("31", "method")
+
+
+def test_the_demand_is_served_directly_not_by_post() -> None:
+    from casetrail.procedure.facts import DocFacts
+    from casetrail.procedure.rules.service import ServiceDraft, service_problem
+    from tests.procedure.facts_factory import case_facts as make_facts
+
+    demand = DocFacts(
+        document_id=1,
+        kind="demand_notice",
+        fields={},
+        created_at=clock.now(),
+        created_on=FACTORY_DAY,
+        finalised_on=FACTORY_DAY,
+        number="栾统统催字〔2026〕1号",
+    )
+    facts = make_facts(demand)
+    problem = service_problem(
+        facts, ServiceDraft(demand, "postal", "served", FACTORY_DAY, "刘某", {}, frozenset())
+    )
+    assert problem is not None
+    assert problem.rule == "34"

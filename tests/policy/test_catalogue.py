@@ -99,6 +99,8 @@ EXPECTED_CODES = frozenset(
         "closing_report",
         "dossier_cover",
         "copy_request",
+        "remedy_record",
+        "court_result_record",
         "access_register",
     }
 )

@@ -23,6 +23,14 @@ STAGE_LABELS: Final = {
     "enforcement": "执行",
     "closing": "结案",
 }
+# The catalogue's stages each case stage admits: 程序启动 while the filing is reviewed.
+CATALOGUE_STAGES: Final = {
+    "filing_review": {"start"},
+    "investigation": {"investigation"},
+    "review": {"review"},
+    "decided": {"decided", "enforcement"},
+    "closed": {"closing"},
+}
 # Acts of investigation that need the filing approval first (rule 5); 核查 before filing is not
 # a document of this catalogue.
 INVESTIGATIVE_STAGES: Final = frozenset({"investigation", "review"})
@@ -55,7 +63,7 @@ def stage_problem(facts: CaseFacts, draft: Draft) -> RuleViolation | None:
             field="kind",
             message=f"{kind.title}：不适用于{label}案件",
         )
-    if "any" in kind.stages or facts.stage in kind.stages:
+    if "any" in kind.stages or set(kind.stages) & CATALOGUE_STAGES.get(facts.stage, set()):
         return None
     allowed = "、".join(STAGE_LABELS.get(s, s) for s in kind.stages)
     return RuleViolation(

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.facts import CaseFacts, DocFacts
+from casetrail.procedure.rules.enforcement import demand_service_problem
 from casetrail.procedure.workdays import Due, add_period
 
 METHODS: Final = {
@@ -121,6 +122,8 @@ def entrusted_problem(facts: CaseFacts, draft: ServiceDraft) -> RuleViolation | 
     found = facts.document(letter) if isinstance(letter, int) else None
     if found is None or found.kind != "entrusted_service_letter" or not found.final:
         return _refuse("29", article, "letter", "委托送达：缺少已定稿的委托送达函")
+    if found.fields.get("served_document") != draft.document.document_id:
+        return _refuse("29", article, "letter", "委托送达：委托送达函所列送达文书不是本文书")
     return _needs(
         draft, "29", article, {"entrusted_body": "受委托机关", "receipt": "交回的送达回证"}
     )
@@ -189,8 +192,13 @@ def electronic_problem(facts: CaseFacts, draft: ServiceDraft) -> RuleViolation |
     channel = draft.details.get("channel")
     if channel not in ELECTRONIC_CHANNELS:
         return _refuse("30", article, "channel", "电子送达：须选择传真、电子邮件或短信等方式")
+    is_decision = draft.document.kind in DECISION_KINDS
     consent = any(
-        d.kind == "service_address_confirmation" and d.final and not d.superseded
+        d.kind == "service_address_confirmation"
+        and d.final
+        and not d.superseded
+        and d.fields.get("electronic_consent") is True
+        and (not is_decision or d.fields.get("decision_by_electronic") is True)
         for d in facts.documents
     )
     if not consent:
@@ -222,6 +230,8 @@ def public_notice_problem(facts: CaseFacts, draft: ServiceDraft) -> RuleViolatio
     found = facts.document(notice) if isinstance(notice, int) else None
     if found is None or found.kind != "public_notice" or not found.final:
         return _refuse("31", article, "notice", "公告送达：缺少已定稿的送达公告")
+    if found.fields.get("served_document") != draft.document.document_id:
+        return _refuse("31", article, "notice", "公告送达：送达公告所列送达文书不是本文书")
     missing = _needs(
         draft,
         "31",
@@ -297,6 +307,10 @@ def service_problem(facts: CaseFacts, draft: ServiceDraft) -> RuleViolation | No
             return _refuse("28", article, "served_on", "送达日期：不能晚于今天")
         if draft.document.finalised_on and draft.served_on < draft.document.finalised_on:
             return _refuse("28", article, "served_on", "送达日期：不能早于文书定稿日期")
+    if draft.document.kind == "demand_notice":
+        problem = demand_service_problem(draft.method)
+        if problem is not None:
+            return problem
     return METHOD_RULES[draft.method](facts, draft)
 
 

@@ -1,0 +1,53 @@
+"""Closing a case (结案): the file complete for its path, every service proved, corrections
+verified, a suspected crime transferred, the closing report signed (Seed A art. 14; Seed B
+art. 14, 25, 33; 行政处罚法 第57条(四); REFERENCE.md rules 33, 38, 40)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from casetrail.cases.facts import case_facts
+from casetrail.cases.models import Case, Officer
+from casetrail.ledger.append import append_entry
+from casetrail.ledger.records import row_snapshot
+from casetrail.procedure import stages
+from casetrail.procedure.errors import RuleViolation
+from casetrail.procedure.guards import gate_problems
+
+ARTICLE = "栾川县制度第十四条；兴隆台区办法第二十五条"
+
+
+def do_close_case(*, acting_user: User, case: Case) -> Case:
+    """Close the case once every gate of the closed stage passes; the case file is then ready
+    to be filed (立卷归档)."""
+    officer = Officer.objects.filter(user=acting_user).first()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if officer is None or not case.handlers.filter(officer=officer).exists():
+            raise RuleViolation(
+                rule="40", article=ARTICLE, field="user", message="只有本案承办人可以结案"
+            )
+        if case.stage != stages.DECIDED.code:
+            raise RuleViolation(
+                rule="40",
+                article=ARTICLE,
+                field="stage",
+                message=f"本案处于{stages.stage_label(case.stage)}阶段，不能结案",
+            )
+        problems = gate_problems(case_facts(case), stages.CLOSED.code)
+        if problems:
+            raise problems[0]
+        before = row_snapshot(case)
+        case.stage = stages.CLOSED.code
+        case.save(update_fields=["stage"])
+        append_entry(
+            agency=case.agency,
+            action="case.close",
+            actor=acting_user,
+            case=case,
+            records=[case],
+            facts={"stage": case.stage},
+            previous={"stage": before["stage"]},
+        )
+    return case
