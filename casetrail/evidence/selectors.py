@@ -23,9 +23,10 @@ from casetrail.evidence.backup_status import backup_statuses
 from casetrail.evidence.models import IngestToken, Recording
 from casetrail.procedure.workdays import WorkdayCalendar
 
-Status = Literal["pending", "overdue", "done", "done_late"]
+Status = Literal["pending", "overdue", "done", "done_late", "waiting"]
 STATUS_LABELS: dict[str, str] = {
     "pending": "未到期",
+    "waiting": "期间未满",
     "overdue": "已超期",
     "done": "按期完成",
     "done_late": "逾期完成",
@@ -224,10 +225,47 @@ def offsite_backup_deadlines(
         )
 
 
+OPEN_STAGES = ("investigation", "review", "decided", "filing_review")
+
+
+def procedure_deadlines(
+    cases: QuerySet[Case], today: date, calendar: WorkdayCalendar
+) -> Iterable[Deadline]:
+    """Every deadline `casetrail.procedure.deadlines` computes for each open case: statement and
+    hearing periods, the decision limit, service, publication, payment, the court window."""
+    from casetrail.cases.facts import case_facts
+    from casetrail.procedure.deadlines import case_deadlines
+
+    agencies: dict[int, Agency] = {}
+    open_cases = cases.filter(stage__in=OPEN_STAGES).select_related("agency")
+    for case in open_cases.order_by("opened_at", "pk"):
+        case.agency = agencies.setdefault(case.agency_id, case.agency)
+        facts = case_facts(case, today=today, calendar=calendar)
+        for row in case_deadlines(facts):
+            if row.kind == "emergency_backfill":  # listed by backfill_deadlines
+                continue
+            status = row.status(today)
+            yield Deadline(
+                agency=case.agency.code,
+                case_number=case.case_number,
+                kind=row.kind,
+                kind_label=row.label,
+                subject=str(row.subject),
+                due_on=row.due.due_on,
+                provisional=row.due.provisional,
+                provisional_reason=row.due.reason,
+                status=status,
+                days_left=row.days_left(today) if status in ("pending", "waiting") else None,
+                done_on=row.done_on,
+                reason="",
+            )
+
+
 DEADLINE_SOURCES: list[DeadlineSource] = [
     av_storage_deadlines,
     backfill_deadlines,
     offsite_backup_deadlines,
+    procedure_deadlines,
 ]
 
 
@@ -240,6 +278,6 @@ def deadlines(*, agency: Agency | None = None, missed_only: bool = False) -> lis
     today = clock.today()
     calendar = working_calendar()
     rows = [row for source in DEADLINE_SOURCES for row in source(cases, today, calendar)]
-    wanted = MISSED if missed_only else MISSED | {"pending"}
+    wanted = MISSED if missed_only else MISSED | {"pending", "waiting"}
     rows = [row for row in rows if row.status in wanted]
     return sorted(rows, key=lambda row: (row.due_on, row.agency, row.case_number, row.kind))

@@ -19,17 +19,17 @@ from casetrail.cases.actions.review import (
     do_set_case_gates,
     do_sign_approval,
 )
+from casetrail.cases.actions.service import do_record_service
 from casetrail.cases.documents import Document
 from casetrail.cases.models import Case
 from casetrail.ledger.verify import verify
+from casetrail.procedure.errors import RuleViolation
 from tests.personas import World, open_case
-from tests.procedure_world import filed_case, inquiry_fields, issue, serve
+from tests.procedure_world import SIGNATURE_PNG, filed_case, inquiry_fields, issue, serve
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-REMEDY = (
-    "如不服本决定，可在收到本决定书之日起60日内申请行政复议，"
-    "或者6个月内向人民法院提起行政诉讼"
-)
+RECEIPT = (SIGNATURE_PNG, "receipt.png")
+REMEDY = "如不服本决定，可在收到本决定书之日起60日内申请行政复议，或者6个月内向人民法院提起行政诉讼"
 
 
 class Clock:
@@ -82,7 +82,15 @@ def chain(world: World, case: Case, subject: str, document: Document) -> None:
 def test_an_ordinary_case_from_filing_to_decision(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    time = Clock(monkeypatch)
+    case, decision = decide(world, Clock(monkeypatch))
+    assert case.stage == "decided"
+    assert decision.final.number == "栾统统罚决字〔2026〕1号"
+    report_of_verify = verify(agency_codes=[world.lc.code])
+    assert report_of_verify.findings == []
+
+
+def decide(world: World, time: Clock) -> tuple[Case, Document]:
+    """Part 1: filing, investigation, notice, hearing, review, approval and the decision."""
     officers = [world.zhang.pk, world.li.pk]
 
     # 立案: handler → reviewer → head (Seed A art. 6; 行政处罚法 第54条)
@@ -354,11 +362,7 @@ def test_an_ordinary_case_from_filing_to_decision(
         },
     )
 
-    case = Case.objects.get(pk=case.pk)
-    assert case.stage == "decided"
-    assert decision.final.number == "栾统统罚决字〔2026〕1号"
-    report_of_verify = verify(agency_codes=[world.lc.code])
-    assert report_of_verify.findings == []
+    return Case.objects.get(pk=case.pk), decision
 
 
 def test_a_summary_case_is_decided_on_the_spot(
@@ -393,3 +397,135 @@ def test_a_summary_case_is_decided_on_the_spot(
     summary = case.documents.get(kind="summary_decision")
     issue(world, case, "summary_filing_record", {"decision": summary.pk, "filed_on": "2026-11-24"})
     assert verify(agency_codes=[world.lc.code]).findings == []
+
+
+def test_the_ordinary_case_continues_to_court_enforcement_and_closing(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Part 2: postal service, no payment, the demand served directly, the court application
+    inside its window, the court's ruling, the closing report and closing (rules 28–40)."""
+    from casetrail.cases.actions.closing import do_close_case
+    from casetrail.cases.facts import case_facts
+    from casetrail.procedure.deadlines import case_deadlines
+
+    time = Clock(monkeypatch)
+    case, decision = decide(world, time)
+    party = case.parties.get()
+
+    # 邮寄送达 by EMS: the service date is the return receipt's (民事诉讼法 第91条)
+    time.to(date(2026, 12, 18))
+    do_record_service(
+        acting_user=world.zhang.user,
+        document=decision,
+        method="postal",
+        served_on=date(2026, 12, 17),
+        recipient=party.name,
+        details={
+            "mail_type": "ems",
+            "tracking_number": "EA100200300CN",
+            "document_list": f"行政处罚决定书 {decision.final.number}",
+        },
+        proof_files={"posting_proof": RECEIPT, "return_receipt": RECEIPT},
+    )
+    kinds = {row.kind: row for row in case_deadlines(case_facts(case))}
+    assert kinds["decision_service"].status(date(2026, 12, 18)) == "done"
+    assert kinds["fine_payment"].due.due_on == date(2027, 1, 1)
+    assert kinds["fine_payment"].due.provisional  # 2027's holidays are not published yet
+
+    # No payment: the demand after the period, served directly (行政强制法 第35条、第38条)
+    time.to(date(2027, 1, 5))
+    demand = issue(
+        world,
+        case,
+        "demand_notice",
+        {
+            "decision": decision.pk,
+            "party": party.pk,
+            "obligation": "缴纳罚款5万元",
+            "perform_by": "2027-01-15",
+            "method": "到指定银行缴纳",
+            "fine_due": "50000",
+            "surcharge": "0",
+            "payment_method": "中国工商银行栾川支行 账号 xxxx",
+            "statement_right": "可在收到本催告书之日起三日内陈述、申辩",
+            "consequence": "逾期仍不履行的，本机关将依法申请人民法院强制执行",
+            "issued_on": "2027-01-05",
+        },
+    )
+    serve(world, demand, date(2027, 1, 5))
+
+    # Too early: the lawsuit period (6 months from service) has not run
+    application = {
+        "court": "栾川县人民法院",
+        "party": party.pk,
+        "decision": decision.pk,
+        "facts_reasons_basis": "当事人提供不真实统计资料，依据《统计法》第四十四条处罚",
+        "no_review_or_suit": True,
+        "party_opinions": "当事人在催告后未提出陈述、申辩",
+        "demand": demand.pk,
+        "demand_summary": "2027-01-05 直接送达催告书，逾期仍未履行",
+        "subject": "罚款5万元",
+        "amount": "50000",
+        "applied_on": "2027-02-01",
+    }
+    time.to(date(2027, 2, 1))
+    with pytest.raises(RuleViolation) as early:
+        issue(world, case, "court_enforcement_application", application)
+    assert early.value.rule == "35"
+
+    time.to(date(2027, 6, 21))
+    court = issue(
+        world, case, "court_enforcement_application", {**application, "applied_on": "2027-06-21"}
+    )
+    issue(
+        world,
+        case,
+        "court_result_record",
+        {
+            "application": court.pk,
+            "court": "栾川县人民法院",
+            "ruling_number": "（2027）豫0324行审12号",
+            "ruled_on": "2027-06-30",
+            "ruling": "enforce",
+            "executed": "已扣划罚款5万元",
+            "amount_collected": "50000",
+            "handler": world.zhang.pk,
+        },
+    )
+
+    # Closing: refused until the closing report is signed (rule 40)
+    with pytest.raises(RuleViolation) as refused:
+        do_close_case(acting_user=world.zhang.user, case=case)
+    assert (refused.value.rule, refused.value.field) == ("40", "closing_report")
+    issue(
+        world,
+        case,
+        "closing_report",
+        {
+            "outcome": "penalty_enforced",
+            "decision": decision.pk,
+            "summary": "经人民法院强制执行，罚款已执行到位",
+            "performance": "人民法院扣划罚款5万元",
+            "documents_complete": True,
+            "officers": [world.zhang.pk, world.li.pk],
+        },
+    )
+    case = do_close_case(acting_user=world.zhang.user, case=case)
+    assert case.stage == "closed"
+    assert verify(agency_codes=[world.lc.code]).findings == []
+
+
+def test_closing_is_refused_while_a_service_proof_is_missing(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casetrail.cases.actions.closing import do_close_case
+    from casetrail.cases.facts import case_facts
+    from casetrail.procedure.guards import gate_problems
+
+    case, decision = decide(world, Clock(monkeypatch))
+    with pytest.raises(RuleViolation) as refused:
+        do_close_case(acting_user=world.zhang.user, case=case)
+    assert refused.value.rule == "40"
+    missing = {p.field: p for p in gate_problems(case_facts(case), "closed")}
+    assert decision.final.number in missing["services"].message  # the decision is not served
+    assert Case.objects.get(pk=case.pk).stage == "decided"

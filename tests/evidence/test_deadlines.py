@@ -109,7 +109,8 @@ def test_the_text_listing_gives_the_reason(history: dict[str, Case]) -> None:
 def test_deadlines_of_one_agency(history: dict[str, Case]) -> None:
     assert json.loads(run("--json", "--agency", "xinglongtai-tjj")) == []
     kinds = sorted(row["kind"] for row in json.loads(run("--json", "--agency", "栾统")))
-    assert kinds == ["av_storage", "emergency_backfill", "offsite_backup"]  # never backed up
+    # never backed up; the filed case has its decision limit (行政处罚法 第60条)
+    assert kinds == ["av_storage", "decision_limit", "emergency_backfill", "offsite_backup"]
     with pytest.raises(CommandError, match="--agency"):
         run("--agency", "nowhere")
 
