@@ -4,7 +4,7 @@ Every page and API endpoint asks here. Rules (Seed B art. 27, 29; REFERENCE rule
 - a case is seen by its handlers, by the reviewers, heads and archivists of its agency, and
   read-only by the supervisors of its agency; everyone else gets 404 (its existence is private);
 - a case is changed by its handlers (handler acts) and by the reviewers and heads of its agency
-  (approval acts); a supervisor gets 403 on every write.
+  (approval acts, review documents, signing by role); a supervisor gets 403 on every write.
 """
 
 from __future__ import annotations
@@ -16,21 +16,39 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from casetrail.cases.models import Agency, Case, Officer, Role
+from casetrail.cases.models import Agency, Case, Membership, Officer, Role
 
 AnyUser = User | AnonymousUser
 
 SEE_ROLES = frozenset({Role.REVIEWER, Role.HEAD, Role.ARCHIVIST, Role.SUPERVISOR})
-Act = Literal["handle", "decide_filing"]
+REVIEW_ROLES = frozenset({Role.REVIEWER, Role.HEAD})
+# handle: the handlers' acts (documents, service, closing the investigation, proposing);
+# decide_filing, review: the reviewers' and heads' steps of an approval chain;
+# participate: any act of someone working the case (signing by login, flagging its gates).
+Act = Literal["handle", "decide_filing", "review", "participate"]
 ACT_ROLES: dict[str, frozenset[str]] = {
-    "decide_filing": frozenset({Role.REVIEWER, Role.HEAD}),
+    "decide_filing": REVIEW_ROLES,
+    "review": REVIEW_ROLES,
+    "participate": REVIEW_ROLES,
 }
+# Documents the reviewers and heads write themselves (行政处罚法 第57条 第2款、第58条); every
+# other kind is written by the case's handlers.
+REVIEW_DOCUMENT_KINDS = frozenset({"legal_review_opinion", "collective_deliberation_record"})
 
 
 def officer_of(user: AnyUser) -> Officer | None:
     if not user.is_authenticated:
         return None
     return Officer.objects.filter(user_id=user.pk).first()
+
+
+def roles_anywhere(user: AnyUser) -> frozenset[str]:
+    """Every role *user* holds in any agency, in one query (for the navigation)."""
+    if not user.is_authenticated:
+        return frozenset()
+    return frozenset(
+        Membership.objects.filter(officer__user_id=user.pk).values_list("role", flat=True)
+    )
 
 
 def agencies_where(user: AnyUser, roles: frozenset[str]) -> QuerySet[Agency]:
@@ -58,10 +76,28 @@ def can_act(user: AnyUser, case: Case, act: Act) -> bool:
     officer = officer_of(user)
     if officer is None:
         return False
+    is_handler = case.handlers.filter(officer=officer).exists()
     if act == "handle":
-        return case.handlers.filter(officer=officer).exists()
+        return is_handler
+    if act == "participate" and is_handler:
+        return True
     roles = ACT_ROLES[act]
     return officer.memberships.filter(agency=case.agency, role__in=roles).exists()
+
+
+def can_write_document(user: AnyUser, case: Case, kind: str) -> bool:
+    """Handlers write every kind; reviewers and heads also the review documents."""
+    if can_act(user, case, "handle"):
+        return True
+    return kind in REVIEW_DOCUMENT_KINDS and can_act(user, case, "review")
+
+
+def case_for_document(user: AnyUser, case_id: int, kind: str) -> Case:
+    """The case if *user* may write a document of *kind* in it: 404 unseen, else 403."""
+    case = case_for_view(user, case_id)
+    if not can_write_document(user, case, kind):
+        raise PermissionDenied("您不能制作或修改本案的这种文书")
+    return case
 
 
 def case_for_view(user: AnyUser, case_id: int) -> Case:
@@ -78,6 +114,11 @@ def case_for_act(user: AnyUser, case_id: int, act: Act) -> Case:
     if not can_act(user, case, act):
         raise PermissionDenied("您对该案件只有查看权限，不能执行此操作")
     return case
+
+
+def agencies_for_review(user: AnyUser) -> QuerySet[Agency]:
+    """Agencies where *user* signs approval steps (审核人、负责人): their inbox covers these."""
+    return agencies_where(user, REVIEW_ROLES)
 
 
 def agencies_for_opening(user: AnyUser) -> QuerySet[Agency]:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from casetrail.access.backups import can_view_backups
+from casetrail.access import REVIEW_ROLES, roles_anywhere
+from casetrail.access.backups import BACKUP_ROLES
 
 
 def navigation(request: HttpRequest) -> dict[str, bool]:
-    user = request.user
-    return {"nav_backups": user.is_authenticated and can_view_backups(user)}
+    roles = roles_anywhere(request.user)  # one query for every link
+    return {
+        "nav_backups": bool(roles & BACKUP_ROLES),
+        "nav_approvals": bool(roles & REVIEW_ROLES),
+    }

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from casetrail.web import views
+from casetrail.web import views, views_approvals, views_documents
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
@@ -16,4 +16,58 @@ urlpatterns = [
         name="case-act-proof",
     ),
     path("agencies/<int:agency_id>/", views.agency_detail, name="agency-detail"),
+    path("approvals/", views_approvals.approval_inbox, name="approval-inbox"),
+    path(
+        "cases/<int:case_id>/close-investigation/",
+        views_approvals.case_close_investigation,
+        name="case-close-investigation",
+    ),
+    path("cases/<int:case_id>/gates/", views_approvals.case_gates, name="case-gates"),
+    path("cases/<int:case_id>/extension/", views_approvals.case_extension, name="case-extension"),
+    path("cases/<int:case_id>/documents/new/", views_documents.document_new, name="document-new"),
+    path(
+        "cases/<int:case_id>/documents/new/<slug:kind>/",
+        views_documents.document_create,
+        name="document-create",
+    ),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/",
+        views_documents.document_detail,
+        name="document-detail",
+    ),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/sign/",
+        views_documents.document_sign,
+        name="document-sign",
+    ),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/signature/<slug:method>/",
+        views_documents.document_signature,
+        name="document-signature",
+    ),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/refusal/",
+        views_documents.document_refusal,
+        name="document-refusal",
+    ),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/finalise/",
+        views_documents.document_finalise,
+        name="document-finalise",
+    ),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/service/",
+        views_documents.document_service,
+        name="document-service",
+    ),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/propose/",
+        views_documents.document_propose,
+        name="document-propose",
+    ),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/signatures/<int:signature_id>/image",
+        views_documents.signature_image,
+        name="signature-image",
+    ),
 ]

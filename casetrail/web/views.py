@@ -22,6 +22,7 @@ from casetrail.cases.actions.start import (
     do_open_case,
     filing_chain,
 )
+from casetrail.cases.facts import case_facts
 from casetrail.cases.models import Agency, StartType
 from casetrail.evidence import selectors as evidence_selectors
 from casetrail.evidence.backup_status import backup_status
@@ -30,9 +31,12 @@ from casetrail.ledger.checkpoints import latest_checkpoint, verifier
 from casetrail.ledger.config import offsite_dir
 from casetrail.ledger.models import LedgerEntry, LogHead
 from casetrail.ledger.selectors import agency_log
+from casetrail.procedure.rules.decision import extension_problem
 from casetrail.procedure.rules.start import next_step
 from casetrail.procedure.stages import stage_label
+from casetrail.web import case_page
 from casetrail.web.forms import CaseSearchForm, FilingDecisionForm, OpenCaseForm
+from casetrail.web.forms_signing import GatesForm, OpinionForm
 
 FIELD_ALIASES = {"handlers": "co_handlers", "agency": "agency"}
 
@@ -121,6 +125,8 @@ def _application_input(data: dict[str, object]) -> ApplicationInput | None:
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access.case_for_view(request.user, case_id)
     pending = next_step(filing_chain(case))
+    facts = case_facts(case)
+    can_handle = access.can_act(request.user, case, "handle")
     context = {
         "case": case,
         "stage": stage_label(case.stage),
@@ -131,7 +137,14 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "backfill": selectors.emergency_backfill(case),
         "recordings": evidence_selectors.case_recordings(case),
         "backup": backup_status(case.agency),
-        "can_handle": access.can_act(request.user, case, "handle"),
+        "can_handle": can_handle,
+        "can_participate": access.can_act(request.user, case, "participate"),
+        "documents": case_page.documents_by_stage(case, facts.catalogue),
+        "gate": case_page.next_gate(facts),
+        "deadline": case_page.decision_deadline(facts),
+        "gates_form": GatesForm(),
+        "extension_form": OpinionForm(),
+        "extension_refusal": extension_problem(facts),
         "pending_step": pending,
         "can_decide": pending in ("reviewer", "approver")
         and access.can_act(request.user, case, "decide_filing"),

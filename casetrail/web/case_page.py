@@ -1,0 +1,98 @@
+"""What the case page shows of the procedure: documents by stage, what is still missing before
+the next stage, and the time limit of the decision."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from casetrail.cases.documents import Document
+from casetrail.cases.models import Case
+from casetrail.policy.catalogue import DocumentKind
+from casetrail.procedure.errors import RuleViolation
+from casetrail.procedure.facts import CaseFacts
+from casetrail.procedure.guards import GATES, gate_problems
+from casetrail.procedure.rules.decision import decision_alerts, decision_due
+from casetrail.procedure.rules.documents import STAGE_LABELS
+from casetrail.procedure.stages import stage_label
+from casetrail.procedure.workdays import Due
+
+STAGE_ORDER = ("investigation", "review", "decided", "enforcement", "closing", "any")
+# The stage a case moves to next, and the act that moves it (procedure/stages.py TRANSITIONS).
+NEXT_STAGE: Mapping[str, str] = {
+    "investigation": "review",
+    "review": "decided",
+    "decided": "closed",
+}
+
+
+@dataclass(frozen=True)
+class DocumentItem:
+    document: Document
+    number: str
+    final: bool
+    superseded: bool
+
+
+@dataclass(frozen=True)
+class StageGroup:
+    label: str
+    items: list[DocumentItem]
+
+
+def documents_by_stage(case: Case, catalogue: Mapping[str, DocumentKind]) -> list[StageGroup]:
+    """The case's documents under the stage their kind belongs to (its first listed stage)."""
+    documents = list(Document.objects.filter(case=case).select_related("final"))
+    superseded = {d.supersedes_id for d in documents if d.supersedes_id is not None}
+    groups: dict[str, list[DocumentItem]] = {}
+    for d in documents:
+        kind = catalogue.get(d.kind)
+        stage = kind.stages[0] if kind else "any"
+        final = hasattr(d, "final")
+        number = d.final.number if final else ""
+        groups.setdefault(stage, []).append(DocumentItem(d, number, final, d.pk in superseded))
+    return [
+        StageGroup(STAGE_LABELS.get(stage, "各阶段通用"), groups[stage])
+        for stage in sorted(groups, key=lambda s: STAGE_ORDER.index(s) if s in STAGE_ORDER else 99)
+    ]
+
+
+@dataclass(frozen=True)
+class Gate:
+    target_label: str
+    problems: list[RuleViolation]
+
+
+def next_gate(facts: CaseFacts) -> Gate | None:
+    """进入下一阶段前还缺少: every rule that keeps the case where it is."""
+    target = NEXT_STAGE.get(facts.stage)
+    if target is None or target not in GATES:
+        return None
+    return Gate(stage_label(target), gate_problems(facts, target))
+
+
+DeadlineLevel = Literal["ok", "alert", "overdue"]
+
+
+@dataclass(frozen=True)
+class DecisionDeadline:
+    due: Due
+    days_left: int
+    level: DeadlineLevel
+    alerts: list[str]
+
+
+def decision_deadline(facts: CaseFacts) -> DecisionDeadline | None:
+    """行政处罚法 第60条: the time limit of the decision from filing, while undecided, with the
+    profile's alert thresholds (`alert_days_before`) already crossed."""
+    if facts.stage not in ("investigation", "review"):
+        return None
+    due = decision_due(facts)
+    if due is None:
+        return None
+    days_left = (due.due_on - facts.today).days
+    crossed = decision_alerts(facts)
+    alerts = [f"已进入到期前{days}天的提醒期" for days in crossed[-1:]] if days_left >= 0 else []
+    level: DeadlineLevel = "overdue" if days_left < 0 else "alert" if crossed else "ok"
+    return DecisionDeadline(due, days_left, level, alerts)

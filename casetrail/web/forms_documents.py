@@ -1,0 +1,242 @@
+"""The document form, generated from its kind's schema in the catalogue (文书目录).
+
+One Django field per catalogue field, with the catalogue's Chinese label and a widget per type.
+The form only shapes input: every value is then checked by the catalogue's own `clean_value`
+(so all schema errors show at once, each naming its article) and by the action's rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils import timezone
+
+from casetrail.cases.documents import Document
+from casetrail.cases.models import Case, Officer, Role
+from casetrail.evidence.models import Recording
+from casetrail.policy.catalogue import DocumentKind, FieldSpec, clean_value
+from casetrail.procedure.errors import RuleViolation
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
+EMPTY: tuple[str, str] = ("", "——")
+Choices = list[tuple[str, str]]
+
+
+class ShanghaiDateTimeField(forms.DateTimeField):
+    """`datetime-local` carries no zone: the officer types Beijing time (Asia/Shanghai)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MINUTE)
+
+    def to_python(self, value: Any) -> datetime | None:
+        with timezone.override(SHANGHAI):
+            return super().to_python(value)
+
+
+def officer_label(officer: Officer) -> str:
+    return f"{officer.name}（证号 {officer.certificate_number or '无'}）"
+
+
+@dataclass(frozen=True)
+class CaseChoices:
+    """The rows of the case (and its agency) that a document's fields may point at."""
+
+    officers: Choices
+    handler_ids: tuple[str, ...]
+    parties: Choices
+    recordings: Choices
+    documents: Mapping[str, Choices]  # final, current documents by kind
+
+    @classmethod
+    def of(cls, case: Case) -> CaseChoices:
+        handler_ids = tuple(str(i) for i in case.handlers.values_list("officer_id", flat=True))
+        officers = (
+            Officer.objects.filter(
+                memberships__agency=case.agency,
+                memberships__role__in=[Role.OFFICER, Role.REVIEWER, Role.HEAD],
+            )
+            .distinct()
+            .order_by("name")
+        )
+        ranked = sorted(officers, key=lambda o: (str(o.pk) not in handler_ids, o.name))
+        documents: dict[str, Choices] = {}
+        finals = (
+            Document.objects.filter(case=case, final__isnull=False, superseded_by__isnull=True)
+            .select_related("final")
+            .order_by("created_at", "pk")
+        )
+        for d in finals:
+            label = f"{d.title} {d.final.number}".strip()
+            documents.setdefault(d.kind, []).append(
+                (str(d.pk), f"{label}（{timezone.localtime(d.created_at):%Y-%m-%d}）")
+            )
+        return cls(
+            officers=[(str(o.pk), officer_label(o)) for o in ranked],
+            handler_ids=handler_ids,
+            parties=[(str(p.pk), p.name) for p in case.parties.order_by("pk")],
+            recordings=[
+                (
+                    str(r.pk),
+                    f"{r.filename}（{r.get_kind_display()}，"
+                    f"{timezone.localtime(r.recorded_start_at):%Y-%m-%d %H:%M}）",
+                )
+                for r in Recording.objects.filter(case=case).order_by("recorded_start_at", "pk")
+            ],
+            documents=documents,
+        )
+
+
+def _select(choices: Choices) -> forms.ChoiceField:
+    return forms.ChoiceField(choices=[EMPTY, *choices], required=False)
+
+
+def _django_field(spec: FieldSpec, choices: CaseChoices) -> forms.Field:
+    match spec.type:
+        case "textarea":
+            return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+        case "date":
+            return forms.DateField(
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), required=False
+            )
+        case "datetime":
+            return ShanghaiDateTimeField(required=False)
+        case "integer":
+            return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+        case "money":
+            return forms.CharField(
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "元"})
+            )
+        case "choice":
+            return _select(list(spec.choices))
+        case "boolean":
+            return forms.BooleanField(required=False)
+        case "officer":
+            return _select(choices.officers)
+        case "officers":
+            return forms.MultipleChoiceField(
+                choices=choices.officers, widget=forms.CheckboxSelectMultiple, required=False
+            )
+        case "party":
+            return _select(choices.parties)
+        case "recording":
+            return _select(choices.recordings)
+        case "document":
+            return _select(list(choices.documents.get(spec.ref_kind, [])))
+    return forms.CharField()
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """One field as the template shows it: the bound field and how to lay it out."""
+
+    field: forms.BoundField
+    spec: FieldSpec
+
+    @property
+    def required(self) -> bool:
+        return self.spec.required and self.spec.type != "boolean"
+
+
+class DocumentForm(forms.Form):
+    def __init__(self, *args: Any, kind: DocumentKind, choices: CaseChoices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        for spec in kind.fields:
+            field = _django_field(spec, choices)
+            field.required = False  # the catalogue decides, with its article
+            field.label = spec.label
+            field.help_text = spec.help
+            self.fields[spec.name] = field
+
+    def rows(self) -> list[FieldRow]:
+        return [FieldRow(self[spec.name], spec) for spec in self.kind.fields]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for spec in self.kind.fields:
+            if spec.name in self.errors:
+                continue
+            try:
+                clean_value(self.kind, spec, raw_value(spec, cleaned.get(spec.name)))
+            except RuleViolation as refusal:
+                self.add_error(spec.name, str(refusal))
+        return cleaned
+
+    def raw_fields(self) -> dict[str, object]:
+        """The values as the action takes them (strings, lists, booleans; ISO dates)."""
+        return {
+            spec.name: raw_value(spec, self.cleaned_data.get(spec.name))
+            for spec in self.kind.fields
+        }
+
+
+def raw_value(spec: FieldSpec, value: Any) -> object:
+    if spec.type == "boolean":
+        return bool(value)
+    if spec.type == "officers":
+        return [str(v) for v in value or []]
+    if isinstance(value, datetime):
+        return value.astimezone(SHANGHAI).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def initial_from(kind: DocumentKind, fields: Mapping[str, Any]) -> dict[str, object]:
+    """A document's stored values as the form's initial data (a correction starts from them)."""
+    initial: dict[str, object] = {}
+    for spec in kind.fields:
+        value = fields.get(spec.name)
+        if value is None:
+            continue
+        if spec.type == "datetime" and isinstance(value, str):
+            initial[spec.name] = (
+                datetime.fromisoformat(value).astimezone(SHANGHAI).strftime(LOCAL_MINUTE)
+            )
+        elif spec.type == "officers" and isinstance(value, list):
+            initial[spec.name] = [str(v) for v in value]
+        elif spec.type == "boolean":
+            initial[spec.name] = bool(value)
+        else:
+            initial[spec.name] = str(value)
+    return initial
+
+
+def initial_for_new(kind: DocumentKind, choices: CaseChoices) -> dict[str, object]:
+    """Sensible defaults: the handlers as the officers, the only party as the party, the only
+    final document a required reference may point at."""
+    initial: dict[str, object] = {}
+    for spec in kind.fields:
+        documents = choices.documents.get(spec.ref_kind, []) if spec.type == "document" else []
+        if spec.type == "officers" and spec.name == "officers":
+            initial[spec.name] = list(choices.handler_ids)
+        elif spec.type == "party" and len(choices.parties) == 1:
+            initial[spec.name] = choices.parties[0][0]
+        elif spec.required and len(documents) == 1:
+            initial[spec.name] = documents[0][0]
+    return initial
+
+
+def add_refusal(
+    form: forms.Form, refusal: Exception, aliases: Mapping[str, str] | None = None
+) -> None:
+    """Show a refused act's message next to the field it names (else above the form)."""
+    field = str(getattr(refusal, "field", "") or "")
+    field = (aliases or {}).get(field, field)
+    form.add_error(field if field in form.fields else None, str(refusal))
+
+
+def kinds_for_stage(
+    catalogue: Mapping[str, DocumentKind], *, stage: str, procedure: str
+) -> Sequence[DocumentKind]:
+    """The kinds a case may make now: its stage's kinds and those of any stage."""
+    return [
+        kind
+        for kind in catalogue.values()
+        if procedure in kind.procedures and (stage in kind.stages or "any" in kind.stages)
+    ]
