@@ -121,6 +121,17 @@ def _chains(case: Case) -> tuple[ChainFacts, ...]:
     return tuple(chains)
 
 
+def _parties(case: Case) -> tuple[PartyFacts, ...]:
+    """The case's parties as last recorded: a corrected party counts once, as corrected."""
+    rows = list(case.parties.order_by("pk"))
+    replaced = {p.supersedes_id for p in rows if p.supersedes_id is not None}
+    return tuple(
+        PartyFacts(p.pk, p.kind, p.name, p.address, p.individual_business)
+        for p in rows
+        if p.pk not in replaced
+    )
+
+
 def case_facts(
     case: Case, *, today: date | None = None, calendar: WorkdayCalendar | None = None
 ) -> CaseFacts:
@@ -135,9 +146,7 @@ def case_facts(
         major=case.major,
         complex_case=case.complex_case,
         legal_review_required=case.legal_review_required,
-        parties=tuple(
-            PartyFacts(p.pk, p.kind, p.name, p.address) for p in case.parties.order_by("pk")
-        ),
+        parties=_parties(case),
         handler_ids=frozenset(case.handlers.values_list("officer_id", flat=True)),
         officers=_officers(case),
         documents=_documents(case),

@@ -175,3 +175,52 @@ def test_a_summary_fine_over_the_cap_is_refused(
     sign_all(world, within)
     do_finalise_document(acting_user=world.zhang.user, document=within)
     assert Case.objects.get(pk=case.pk).stage == "decided"
+
+
+def test_an_extension_is_refused_where_the_profile_allows_none(world: World) -> None:
+    """Rule 26 through the action: 栾川 counts 90 days from filing (statute basis), so a
+    timely extension chain is refused at its first step and nothing is written."""
+    from casetrail.cases.actions.review import do_sign_approval
+    from casetrail.cases.models import Approval
+    from tests.procedure_world import filed_case
+
+    case = filed_case(world)
+    before = Approval.objects.count()
+    with pytest.raises(RuleViolation) as refused:
+        do_sign_approval(
+            acting_user=world.zhang.user,
+            case=case,
+            subject="extension",
+            step="handler",
+            decision="propose",
+            opinion="案情复杂，申请延长",
+        )
+    assert (refused.value.rule, refused.value.field) == ("26", "extension")
+    assert Approval.objects.count() == before
+
+
+def test_an_individual_business_reaches_the_hearing_threshold_of_its_own() -> None:
+    """行政处罚法 第63条 with the statistics thresholds [M]: 个体工商户 2000元, organisations
+    50000元; the party's flag is carried from the record into the rules' facts."""
+    from casetrail.policy.profiles import builtin_profile
+    from casetrail.procedure.facts import PartyFacts
+    from casetrail.procedure.rules.summary import party_type
+
+    profile = builtin_profile("luanchuan-2020")
+    shop = PartyFacts(1, "organisation", "某某小卖部", "栾川县", individual_business=True)
+    company_party = PartyFacts(2, "organisation", "某某公司", "栾川县")
+    on = date(2026, 11, 23)
+    assert profile.hearing_threshold_yuan(party_type(shop), on) == 2000
+    assert profile.hearing_threshold_yuan(party_type(company_party), on) == 50000
+
+
+def test_the_party_record_carries_the_individual_business_flag(world: World) -> None:
+    from casetrail.cases.facts import case_facts
+
+    case = open_case(world, parties=[company(name="栾川县某某小卖部")])
+    assert case_facts(case).parties[0].individual_business is False
+    from casetrail.cases.actions.start import PartyInput
+
+    shop = PartyInput(**{**company().__dict__, "name": "某某商店", "individual_business": True})
+    case = open_case(world, parties=[shop])
+    assert case_facts(case).parties[0].individual_business is True

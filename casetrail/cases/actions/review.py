@@ -19,6 +19,7 @@ from casetrail.ledger.records import row_snapshot
 from casetrail.procedure import stages
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.guards import gate_problems
+from casetrail.procedure.rules.decision import extension_problem
 from casetrail.procedure.rules.start import (
     STEP_ROLE,
     SignedStep,
@@ -90,6 +91,10 @@ def do_sign_approval(
             raise RuleViolation(
                 rule="20", article=article, field="document", message="所审批的文书须先定稿"
             )
+        if subject == ApprovalSubject.EXTENSION:
+            refused = extension_problem(case_facts(case))
+            if refused is not None:
+                raise refused
         chain = _chain(case, subject, document)
         problem = approval_chain_problem(
             chain,

@@ -55,6 +55,7 @@ class PartyInput:
     id_number: str = ""
     uscc: str = ""
     legal_representative: str = ""
+    individual_business: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ def clean_party(party: PartyInput, *, today: date, prefix: str = "party") -> Par
             sex=party.sex,
             id_type=party.id_type,
             id_number=number,
+            individual_business=party.individual_business,
         )
     if party.kind == PartyKind.ORGANISATION:
         code = check_uscc(party.uscc, field=f"{prefix}_uscc")
@@ -103,6 +105,7 @@ def clean_party(party: PartyInput, *, today: date, prefix: str = "party") -> Par
             phone=phone,
             uscc=code,
             legal_representative=representative,
+            individual_business=party.individual_business,
         )
     raise IdentifierError(field=f"{prefix}_kind", rule="必填", message="当事人类型：必须选择")
 

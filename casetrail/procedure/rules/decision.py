@@ -325,13 +325,23 @@ def decision_alerts(facts: CaseFacts) -> list[int]:
     return [days for days in facts.profile.decision_limit.alert_days_before if remaining <= days]
 
 
+def late_decision_approved(facts: CaseFacts, due: Due) -> bool:
+    """The head approved deciding after the due day (an "extension" chain approved after it):
+    the decision is then made late, on the record, instead of never."""
+    return any(
+        c.approved_on is not None and c.approved_on > due.due_on
+        for c in _approved_extensions(facts)
+    )
+
+
 def decision_deadline_gate(facts: CaseFacts) -> RuleViolation | None:
-    """No decision after the due day unless an approved extension covers today.
+    """No decision after the due day unless an approved extension covers today, or the head
+    approved deciding late (超期作出决定, recorded and reported as overdue).
 
     行政处罚法 第60条; 统计执法监督检查办法 (as quoted, [M]); REFERENCE.md rule 26.
     """
     due = decision_due(facts)
-    if due is None or facts.today <= due.due_on:
+    if due is None or facts.today <= due.due_on or late_decision_approved(facts, due):
         return None
     limit = facts.profile.decision_limit
     if limit.basis == "statute":
@@ -342,30 +352,33 @@ def decision_deadline_gate(facts: CaseFacts) -> RuleViolation | None:
         rule="26",
         article=_ARTICLE_60,
         field="decision_due",
-        message=f"已超期：{remedy}，已于{due.due_on.isoformat()}届满",
+        message=f"已超期：{remedy}，已于{due.due_on.isoformat()}届满；"
+        "须经负责人批准超期作出决定（延长办案期限审批）并说明理由",
     )
 
 
 def extension_problem(facts: CaseFacts) -> RuleViolation | None:
-    """Whether one more extension of the decision deadline may be approved now: only under
-    the statistics basis, before the current period runs out, within `max_extensions`.
+    """Whether the "extension" chain may be signed now. Before the due day: an extension, only
+    under the statistics basis and within `max_extensions`. After it: the head's approval to
+    decide late, once, with its reasons — the overdue stays on the record (rule 26).
 
     Call before every step of an "extension" approval chain (the pending chain is not yet
-    counted). 统计执法监督检查办法 (as quoted: 延长期限不得超过3个月, [M]); REFERENCE.md rule 26.
+    counted). 行政处罚法 第60条; 统计执法监督检查办法 (as quoted: 延长期限不得超过3个月, [M]).
     """
     limit = facts.profile.decision_limit
     message: str | None = None
     due = decision_due(facts)
     if due is None:
         message = "本案尚未立案，没有办案期限可以延长"
-    elif limit.basis == "statute":
-        message = f"本机关按立案之日起{limit.statute_days}日计算办案期限，制度配置不允许延长"
     elif _decided(facts):
         message = "本案已作出决定，无需延长办案期限"
+    elif facts.today > due.due_on:
+        if late_decision_approved(facts, due):
+            message = "已批准超期作出决定，不得重复审批"
+    elif limit.basis == "statute":
+        message = f"本机关按立案之日起{limit.statute_days}日计算办案期限，制度配置不允许延长"
     elif len(_approved_extensions(facts)) >= limit.max_extensions:
         message = f"办案期限已延长{limit.max_extensions}次，不得再延长"
-    elif facts.today > due.due_on:
-        message = f"办案期限已于{due.due_on.isoformat()}届满，延长须在期限届满前批准"
     if message is None:
         return None
     return RuleViolation(rule="26", article=_ARTICLE_60, field="extension", message=message)
