@@ -175,7 +175,7 @@ class Party(RecordModel):
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
     # 行政处罚法 第63条: the hearing threshold of 个体工商户 differs (统计: 2000元, [M]).
-    individual_business = models.BooleanField("个体工商户", default=False)
+    individual_business = models.BooleanField("个体工商户", default=False, db_default=False)
     address = models.CharField("地址", max_length=300)
     phone = models.CharField("联系电话", max_length=40, blank=True)
     supersedes = models.ForeignKey(
