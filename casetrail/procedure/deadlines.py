@@ -42,7 +42,8 @@ class CaseDeadline:
 
     def status(self, today: date) -> Status:
         if self.done_on is not None:
-            return "done" if self.done_on <= self.due.due_on else "done_late"
+            on_time = self.waiting or self.done_on <= self.due.due_on
+            return "done" if on_time else "done_late"
         if self.waiting:
             return "waiting" if today <= self.due.due_on else "done"
         return "pending" if today <= self.due.due_on else "overdue"
@@ -90,12 +91,16 @@ def _notice_periods(facts: CaseFacts) -> Iterator[CaseDeadline]:
     notice = _first(facts, "prior_notice")
     if notice is None or notice.served_on is None:
         return
+    # A written waiver, or the decision itself, ends the wait (Seed A art. 8 第2款).
+    ended = [d.finalised_on for d in facts.final("statement_waiver") if d.finalised_on]
+    ended += [d.finalised_on for kind in DECISIONS for d in facts.final(kind) if d.finalised_on]
+    ended_on = min(ended) if ended else None
     yield CaseDeadline(
         "statement_period",
         "陈述申辩期限",
         notice.number or "事先告知书",
         statement_due(facts, notice.served_on),
-        None,
+        ended_on,
         "《行政处罚法》第四十四条、第四十五条",
         waiting=True,
     )
@@ -105,7 +110,7 @@ def _notice_periods(facts: CaseFacts) -> Iterator[CaseDeadline]:
             "听证申请期限",
             notice.number or "事先告知书",
             hearing_request_due(facts, notice.served_on),
-            None,
+            ended_on,
             "《行政处罚法》第六十四条(一)",
             waiting=True,
         )

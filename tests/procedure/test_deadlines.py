@@ -1,0 +1,64 @@
+"""Every due date of a case in one place (issue: deadlines), from its facts and profile."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from casetrail.procedure.deadlines import CaseDeadline, case_deadlines
+from casetrail.procedure.facts import DocFacts, ServiceFacts
+from tests.procedure.facts_factory import case_facts, doc
+
+
+def served(document: DocFacts, on: date) -> DocFacts:
+    return replace(document, services=(ServiceFacts("direct", on, "刘某"),))
+
+
+def by_kind(rows: list[CaseDeadline]) -> dict[str, CaseDeadline]:
+    return {row.kind: row for row in rows}
+
+
+NOTICE = doc(10, "prior_notice", {"hearing_right": "五个工作日内可要求听证"}, on=date(2026, 9, 28))
+
+
+def test_the_statement_and_hearing_periods_run_from_service_across_national_day() -> None:
+    """Served Mon 9-28: 3 working days end 10-08 (国庆 off), 5 end 10-10 (调休上班的星期六)."""
+    rows = by_kind(case_deadlines(case_facts(served(NOTICE, date(2026, 9, 28)), stage="review")))
+    assert rows["statement_period"].due.due_on == date(2026, 10, 8)
+    assert rows["hearing_request"].due.due_on == date(2026, 10, 10)
+    assert rows["statement_period"].status(date(2026, 10, 8)) == "waiting"
+    assert rows["statement_period"].status(date(2026, 10, 9)) == "done"
+
+
+def test_a_written_waiver_ends_the_wait() -> None:
+    waiver = doc(11, "statement_waiver", {"waiver": "statement"}, on=date(2026, 9, 29))
+    facts = case_facts(served(NOTICE, date(2026, 9, 28)), waiver, stage="review")
+    row = by_kind(case_deadlines(facts))["statement_period"]
+    assert row.done_on == date(2026, 9, 29)
+    assert row.status(date(2026, 9, 30)) == "done"
+
+
+def test_the_decision_limit_counts_from_filing() -> None:
+    rows = by_kind(case_deadlines(case_facts()))  # filed 2026-09-02, 栾川: 90 days
+    assert rows["decision_limit"].due.due_on == date(2026, 12, 1)
+    assert rows["decision_limit"].status(date(2026, 12, 2)) == "overdue"
+
+
+def test_service_publication_and_payment_follow_the_decision() -> None:
+    decision = doc(
+        20, "decision", {"fine": "50000.00"}, on=date(2026, 11, 2), number="栾统统罚决字〔2026〕1号"
+    )
+    rows = by_kind(case_deadlines(case_facts(decision, stage="decided")))
+    assert rows["decision_service"].due.due_on == date(2026, 11, 11)  # 7 working days
+    assert rows["decision_service"].status(date(2026, 11, 12)) == "overdue"
+    assert rows["publication"].due.due_on == date(2026, 11, 11)
+    assert "fine_payment" not in rows  # not served yet: the 15 days have not started
+    rows = by_kind(case_deadlines(case_facts(served(decision, date(2026, 11, 4)), stage="decided")))
+    assert rows["decision_service"].status(date(2026, 11, 12)) == "done"
+    assert rows["fine_payment"].due.due_on == date(2026, 11, 19)
+
+
+def test_an_emergency_start_has_its_backfill_deadline() -> None:
+    facts = replace(case_facts(), start_type="emergency", filed_on=None)
+    row = by_kind(case_deadlines(facts))["emergency_backfill"]
+    assert row.due.due_on == date(2026, 9, 3)  # opened 2026-09-01, 2 working days
