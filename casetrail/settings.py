@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "casetrail.ledger",
     "casetrail.cases",
     "casetrail.evidence",
+    "casetrail.documents",
     "casetrail.web",
 ]
 
@@ -211,6 +212,9 @@ CASETRAIL_BLOB_STORE = os.environ.get("CASETRAIL_BLOB_STORE", "")
 CASETRAIL_REPLICA_STORE = os.environ.get("CASETRAIL_REPLICA_STORE", "")
 CASETRAIL_MAX_UPLOAD_BYTES = env_int("CASETRAIL_MAX_UPLOAD_BYTES", 64 * 1024**3, minimum=1)
 CASETRAIL_UPLOAD_EXPIRY_HOURS = env_int("CASETRAIL_UPLOAD_EXPIRY_HOURS", 48, minimum=1)
+
+# Document PDFs (see docs/documents.md): the address printed in each QR code (/v/<code>).
+CASETRAIL_PUBLIC_URL = env_url("CASETRAIL_PUBLIC_URL") or "http://127.0.0.1:8000"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("CASETRAIL_SECURE_COOKIES", False)

@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/", include("casetrail.api.urls")),
     path("uploads/", include("casetrail.evidence.urls")),
     path("backups/", include("casetrail.evidence.backup_urls")),
+    path("", include("casetrail.documents.urls")),
     path("", include("casetrail.web.urls")),
 ]

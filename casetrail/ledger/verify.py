@@ -102,6 +102,7 @@ from casetrail.cases.models import (
     Signature,
     SignatureRefusal,
 )
+from casetrail.documents.models import IssuedPdf
 from casetrail.evidence.models import BackupRun, Blob, IngestToken, Recording, Repair
 from casetrail.ledger.checkpoints import AgencyLog
 from casetrail.ledger.config import ledger_hash
@@ -143,6 +144,7 @@ LEDGERED_MODELS: tuple[type[models.Model], ...] = (
     DocumentFinal,
     DocumentWithdrawal,
     Service,
+    IssuedPdf,
 )
 """Tables every row of which some ledger entry must record (else `row_unledgered`).
 

@@ -487,7 +487,10 @@ def do_finalise_document(*, acting_user: User, document: Document) -> DocumentFi
             finalised_at=now,
         )
         final.save()
-        records: list[Any] = [final]
+        from casetrail.documents.issue import issue_pdf  # the PDF app builds on this one
+
+        issued, pdf_records = issue_pdf(document=document, final=final)
+        records: list[Any] = [final, *pdf_records]
         previous: Json = None
         if kind.code in stages.DECIDING_KINDS and case.stage != stages.DECIDED.code:
             case.stage = stages.DECIDED.code
@@ -507,6 +510,8 @@ def do_finalise_document(*, acting_user: User, document: Document) -> DocumentFi
                 "number": number,
                 "content_sha256": final.content_sha256,
                 "signers": [code for code, _ in required_signers(kind, doc)],
+                "pdf_sha256": issued.sha256,
+                "verification_code": issued.verification_code,
             },
             previous=previous,
         )

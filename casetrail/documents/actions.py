@@ -1,0 +1,36 @@
+"""Reading a confidential case's document is itself recorded (Seed B art. 29; paperless's
+lesson: an audit log that misses reads misses what matters)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from casetrail.cases.documents import Document
+from casetrail.cases.models import Case, Confidentiality
+from casetrail.ledger.append import append_entry
+from casetrail.ledger.canonical import Json
+
+
+def read_is_recorded(case: Case) -> bool:
+    return case.confidentiality != Confidentiality.NONE
+
+
+def do_record_pdf_read(
+    *, acting_user: User, case: Case, document: Document | None = None, kind: str = ""
+) -> None:
+    """Ledger that *acting_user* obtained a PDF of a confidential case: a document's (final or
+    draft), or a blank form of *kind* (which carries the case number and parties)."""
+    facts: dict[str, Json] = {"confidentiality": case.confidentiality}
+    if document is not None:
+        facts.update(document=document.pk, kind=document.kind)
+    else:
+        facts.update(blank_form=kind)
+    with transaction.atomic():
+        append_entry(
+            agency=case.agency,
+            action="document.read_pdf",
+            actor=acting_user,
+            case=case,
+            facts=facts,
+        )
