@@ -100,7 +100,7 @@ def build_world() -> World:
 
 
 def company(**changes: str) -> PartyInput:
-    values = {
+    values: dict[str, Any] = {
         "kind": "organisation",
         "name": "某某矿业有限公司",
         "uscc": VALID_USCC,

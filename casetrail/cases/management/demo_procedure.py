@@ -101,9 +101,9 @@ class Walk:
                 case=self.case,
                 subject=subject,
                 step=step,  # type: ignore[arg-type]
-                decision=decision,
+                decision=decision,  # type: ignore[arg-type]
                 opinion=opinion,
-                document=document,  # type: ignore[arg-type]
+                document=document,
             )
 
     def run(self) -> None:
