@@ -4,7 +4,9 @@ Every page and API endpoint asks here. Rules (Seed B art. 27, 29; REFERENCE rule
 - a case is seen by its handlers, by the reviewers, heads and archivists of its agency, and
   read-only by the supervisors of its agency; everyone else gets 404 (its existence is private);
 - a case is changed by its handlers (handler acts) and by the reviewers and heads of its agency
-  (approval acts, review documents, signing by role); a supervisor gets 403 on every write.
+  (approval acts, review documents, signing by role); a supervisor gets 403 on every write;
+- an agency's deadline list is read by its officers, reviewers, heads and supervisors, each
+  seeing only the rows of cases they may see; anyone else gets 404.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ AnyUser = User | AnonymousUser
 
 SEE_ROLES = frozenset({Role.REVIEWER, Role.HEAD, Role.ARCHIVIST, Role.SUPERVISOR})
 REVIEW_ROLES = frozenset({Role.REVIEWER, Role.HEAD})
+# The deadline list of an agency: its officers, reviewers and heads, and its supervisors
+# (read-only, as everywhere); each sees the rows of the cases they may see.
+DEADLINE_ROLES = frozenset({Role.OFFICER, Role.REVIEWER, Role.HEAD, Role.SUPERVISOR})
 # handle: the handlers' acts (documents, service, closing the investigation, proposing);
 # decide_filing, review: the reviewers' and heads' steps of an approval chain;
 # participate: any act of someone working the case (signing by login, flagging its gates).
@@ -129,3 +134,16 @@ def agencies_for_opening(user: AnyUser) -> QuerySet[Agency]:
 def can_view_agency(user: AnyUser, agency: Agency) -> bool:
     officer = officer_of(user)
     return officer is not None and officer.memberships.filter(agency=agency).exists()
+
+
+def agencies_for_deadlines(user: AnyUser) -> QuerySet[Agency]:
+    """Agencies whose deadline list *user* reads (officers, reviewers, heads, supervisors)."""
+    return agencies_where(user, DEADLINE_ROLES).order_by("pk")
+
+
+def agency_for_deadlines(user: AnyUser, agency_id: int) -> Agency:
+    """The agency if *user* may read its deadline list; 404 otherwise."""
+    agency = agencies_for_deadlines(user).filter(pk=agency_id).first()
+    if agency is None:
+        raise Http404("机关不存在或您无权查看")
+    return agency

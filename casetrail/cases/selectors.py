@@ -71,6 +71,16 @@ ACTION_LABELS = {
     "recording.register": "登记音像记录",
     "backup.run": "异地备份",
     "blob.repair": "修复存储文件",
+    "document.create": "制作文书",
+    "document.sign": "签名",
+    "document.refusal": "记录拒签",
+    "document.finalise": "文书定稿",
+    "document.withdraw": "撤回草稿",
+    "document.service": "送达",
+    "approval.sign": "签署审批意见",
+    "case.close_investigation": "调查终结",
+    "case.set_gates": "设置审查要求",
+    "case.close": "结案",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from casetrail.access import REVIEW_ROLES, roles_anywhere
+from casetrail.access import DEADLINE_ROLES, REVIEW_ROLES, roles_anywhere
 from casetrail.access.backups import BACKUP_ROLES
 
 
@@ -13,4 +13,5 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
     return {
         "nav_backups": bool(roles & BACKUP_ROLES),
         "nav_approvals": bool(roles & REVIEW_ROLES),
+        "nav_deadlines": bool(roles & DEADLINE_ROLES),
     }

@@ -1,5 +1,6 @@
 """Forms around a document: a person's signature (paper scan or on screen), a refusal to sign,
-direct service, and the approval steps and case gates. They shape input; the actions decide."""
+and the approval steps and case gates (service: `forms_service.py`). They shape input; the
+actions decide."""
 
 from __future__ import annotations
 
@@ -89,27 +90,6 @@ class RefusalForm(forms.Form):
         recording = self.fields["recording"]
         assert isinstance(recording, forms.ModelChoiceField)
         recording.queryset = Recording.objects.filter(case=case).order_by("recorded_start_at")
-
-
-class ServiceForm(forms.Form):
-    """Direct service (直接送达, Seed B art. 19): who signed the receipt, and when; the signed
-    receipt (送达回证) scanned."""
-
-    recipient = forms.CharField(max_length=100, required=False, label="受送达人")
-    signed_by = forms.CharField(max_length=100, required=False, label="签收人")
-    relationship = forms.CharField(
-        max_length=50, required=False, label="签收人与受送达人的关系（本人、法定代表人等）"
-    )
-    served_on = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        required=False,
-        label="送达日期",
-    )
-    receipt = forms.FileField(required=False, label="签收的送达回证（扫描件）")
-
-    def proof_files(self) -> dict[str, tuple[bytes, str]]:
-        upload = self.cleaned_data.get("receipt")
-        return {"receipt": (upload.read(), upload.name or "receipt")} if upload else {}
 
 
 class OpinionForm(forms.Form):

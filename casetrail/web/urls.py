@@ -1,7 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from casetrail.web import views, views_approvals, views_documents
+from casetrail.web import (
+    views,
+    views_approvals,
+    views_deadlines,
+    views_documents,
+    views_performance,
+    views_service,
+)
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
@@ -57,9 +64,21 @@ urlpatterns = [
     ),
     path(
         "cases/<int:case_id>/documents/<int:document_id>/service/",
-        views_documents.document_service,
+        views_service.document_service,
         name="document-service",
     ),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/services/<int:service_id>/<slug:name>",
+        views_service.service_proof,
+        name="service-proof",
+    ),
+    path(
+        "cases/<int:case_id>/performance/",
+        views_performance.case_performance,
+        name="case-performance",
+    ),
+    path("cases/<int:case_id>/close/", views_performance.case_close, name="case-close"),
+    path("deadlines/", views_deadlines.deadline_list, name="deadline-list"),
     path(
         "cases/<int:case_id>/documents/<int:document_id>/propose/",
         views_documents.document_propose,

@@ -34,7 +34,7 @@ from casetrail.ledger.selectors import agency_log
 from casetrail.procedure.rules.decision import extension_problem
 from casetrail.procedure.rules.start import next_step
 from casetrail.procedure.stages import stage_label
-from casetrail.web import case_page
+from casetrail.web import case_page, deadlines_page
 from casetrail.web.forms import CaseSearchForm, FilingDecisionForm, OpenCaseForm
 from casetrail.web.forms_signing import GatesForm, OpinionForm
 
@@ -59,7 +59,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if query:
         cases = cases.filter(Q(case_number__icontains=query) | Q(parties__name__icontains=query))
     cases = cases.distinct().select_related("agency").prefetch_related("parties")
-    context = {"cases": cases[:200], "scope": scope, "q": query, "stage_label": stage_label}
+    context = {
+        "cases": cases[:200],
+        "scope": scope,
+        "q": query,
+        "stage_label": stage_label,
+        "due_soon": deadlines_page.due_soon(officer),
+        "soon_days": deadlines_page.SOON_DAYS,
+    }
     return render(request, "web/case_list.html", context)
 
 
@@ -142,6 +149,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "documents": case_page.documents_by_stage(case, facts.catalogue),
         "gate": case_page.next_gate(facts),
         "deadline": case_page.decision_deadline(facts),
+        "case_deadlines": deadlines_page.case_deadline_rows(facts),
         "gates_form": GatesForm(),
         "extension_form": OpinionForm(),
         "extension_refusal": extension_problem(facts),

@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from casetrail import access
+from casetrail import access, clock
 from casetrail.cases.actions import REFUSALS
 from casetrail.cases.actions.documents import (
     do_create_document,
@@ -27,7 +27,6 @@ from casetrail.cases.actions.documents import (
     do_sign_document,
 )
 from casetrail.cases.actions.review import do_sign_approval
-from casetrail.cases.actions.service import do_record_service
 from casetrail.cases.documents import Document, DocumentFinal, Signature
 from casetrail.cases.facts import agency_catalogue, case_facts
 from casetrail.cases.models import Case
@@ -52,14 +51,15 @@ from casetrail.web.forms_documents import (
     initial_from,
     kinds_for_stage,
 )
+from casetrail.web.forms_service import ServiceChoices, ServiceForm, initial_service
 from casetrail.web.forms_signing import (
     OpinionForm,
     PaperSignatureForm,
     PersonPanel,
     RefusalForm,
     ScreenSignatureForm,
-    ServiceForm,
 )
+from casetrail.web.service_page import service_links, service_rows
 
 
 def _user(request: HttpRequest) -> User:
@@ -74,7 +74,7 @@ def _kind(case: Case, code: str) -> DocumentKind:
     return kind
 
 
-def _document(case: Case, document_id: int) -> Document:
+def case_document(case: Case, document_id: int) -> Document:
     return get_object_or_404(
         Document.objects.select_related("case", "case__agency"), pk=document_id, case=case
     )
@@ -132,7 +132,7 @@ def document_create(request: HttpRequest, case_id: int, kind: str) -> HttpRespon
     return render(request, "web/document_form.html", context)
 
 
-def _render_document(
+def render_document(
     request: HttpRequest,
     case: Case,
     document: Document,
@@ -140,6 +140,7 @@ def _render_document(
     bound: dict[str, dict[str, forms.Form]] | None = None,
     finalise_refusal: str = "",
     service_form: ServiceForm | None = None,
+    service_checked: bool = False,
     propose_form: OpinionForm | None = None,
 ) -> HttpResponse:
     kind = _kind(case, document.kind)
@@ -164,6 +165,7 @@ def _render_document(
     ]
     can_handle = access.can_act(request.user, case, "handle")
     chain = chain_view(document)
+    services = service_rows(document)
     context: dict[str, Any] = {
         "case": case,
         "document": document,
@@ -184,29 +186,35 @@ def _render_document(
         and chain is not None
         and chain.outcome == "none",
         "propose_form": propose_form or OpinionForm(),
-        "can_serve": can_handle and final is not None and kind.seal,
-        "service_form": service_form or ServiceForm(),
-        "services": list(document.services.order_by("recorded_at", "pk")),
+        "services": services,
+        "served": any(not row.failed for row in services),
     }
+    if can_handle and final is not None and kind.seal and not superseded_by:
+        context["service_form"] = service_form or ServiceForm(
+            choices=ServiceChoices.of(case, document),
+            initial=initial_service(case, document, clock.today()),
+        )
+        context["service_checked"] = service_checked
+        context["service_links"] = service_links(case, document)
     return render(request, "web/document_detail.html", context)
 
 
 @login_required
 def document_detail(request: HttpRequest, case_id: int, document_id: int) -> HttpResponse:
     case = access.case_for_view(request.user, case_id)
-    return _render_document(request, case, _document(case, document_id))
+    return render_document(request, case, case_document(case, document_id))
 
 
 def _writable(request: HttpRequest, case_id: int, document_id: int) -> tuple[Case, Document]:
     """The case and document if *user* may write documents of its kind: 404 unseen, else 403."""
     case = access.case_for_view(request.user, case_id)
-    document = _document(case, document_id)
+    document = case_document(case, document_id)
     if not access.can_write_document(request.user, case, document.kind):
         raise PermissionDenied("您不能修改本案的这种文书")
     return case, document
 
 
-def _back(case: Case, document: Document) -> HttpResponse:
+def back_to(case: Case, document: Document) -> HttpResponse:
     return redirect("document-detail", case_id=case.pk, document_id=document.pk)
 
 
@@ -215,7 +223,7 @@ def _back(case: Case, document: Document) -> HttpResponse:
 def document_sign(request: HttpRequest, case_id: int, document_id: int) -> HttpResponse:
     """本人签名: an officer signs the block that names them (or their role) by their login."""
     case = access.case_for_act(request.user, case_id, "participate")
-    document = _document(case, document_id)
+    document = case_document(case, document_id)
     try:
         do_sign_document(
             acting_user=_user(request), document=document, signer=request.POST.get("signer", "")
@@ -224,7 +232,7 @@ def document_sign(request: HttpRequest, case_id: int, document_id: int) -> HttpR
         messages.error(request, str(refusal))
     else:
         messages.success(request, "已签名")
-    return _back(case, document)
+    return back_to(case, document)
 
 
 @login_required
@@ -260,9 +268,9 @@ def document_signature(
             add_refusal(form, refusal, {"image": image_field, "method": image_field})
         else:
             messages.success(request, "签名已记录")
-            return _back(case, document)
+            return back_to(case, document)
     bound: dict[str, dict[str, forms.Form]] = {signer: {method: form}}
-    return _render_document(request, case, document, bound=bound)
+    return render_document(request, case, document, bound=bound)
 
 
 @login_required
@@ -290,8 +298,8 @@ def document_refusal(request: HttpRequest, case_id: int, document_id: int) -> Ht
             add_refusal(form, refusal)
         else:
             messages.success(request, "拒签情况已记录")
-            return _back(case, document)
-    return _render_document(request, case, document, bound={signer: {"refusal": form}})
+            return back_to(case, document)
+    return render_document(request, case, document, bound={signer: {"refusal": form}})
 
 
 @login_required
@@ -301,38 +309,10 @@ def document_finalise(request: HttpRequest, case_id: int, document_id: int) -> H
     try:
         final = do_finalise_document(acting_user=_user(request), document=document)
     except REFUSALS as refusal:
-        return _render_document(request, case, document, finalise_refusal=str(refusal))
+        return render_document(request, case, document, finalise_refusal=str(refusal))
     number = f"，文号 {final.number}" if final.number else ""
     messages.success(request, f"{document.title}已定稿{number}")
-    return _back(case, document)
-
-
-@login_required
-@require_POST
-def document_service(request: HttpRequest, case_id: int, document_id: int) -> HttpResponse:
-    """直接送达: who received the final document, and when (Seed B art. 18)."""
-    case = access.case_for_act(request.user, case_id, "handle")
-    document = _document(case, document_id)
-    form = ServiceForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        details = {k: data[k].strip() for k in ("signed_by", "relationship") if data[k].strip()}
-        try:
-            do_record_service(
-                acting_user=_user(request),
-                document=document,
-                method="direct",
-                served_on=data["served_on"],
-                recipient=data["recipient"],
-                details=details,
-                proof_files=form.proof_files(),
-            )
-        except REFUSALS as refusal:
-            add_refusal(form, refusal)
-        else:
-            messages.success(request, "送达已记录")
-            return _back(case, document)
-    return _render_document(request, case, document, service_form=form)
+    return back_to(case, document)
 
 
 @login_required
@@ -340,7 +320,7 @@ def document_service(request: HttpRequest, case_id: int, document_id: int) -> Ht
 def document_propose(request: HttpRequest, case_id: int, document_id: int) -> HttpResponse:
     """提请审批: the handler starts the approval chain of a final report or approval form."""
     case = access.case_for_act(request.user, case_id, "handle")
-    document = _document(case, document_id)
+    document = case_document(case, document_id)
     subject = SUBJECT_OF_KIND.get(document.kind)
     if subject is None:
         raise Http404("这种文书不需要审批")
@@ -360,8 +340,8 @@ def document_propose(request: HttpRequest, case_id: int, document_id: int) -> Ht
             add_refusal(form, refusal)
         else:
             messages.success(request, "已提请审批，等待审核人审核")
-            return _back(case, document)
-    return _render_document(request, case, document, propose_form=form)
+            return back_to(case, document)
+    return render_document(request, case, document, propose_form=form)
 
 
 @login_required

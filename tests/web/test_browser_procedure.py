@@ -184,7 +184,7 @@ def test_investigation_and_decision_in_the_browser(
     service.get_by_label("签收人与受送达人的关系（本人、法定代表人等）").fill("法定代表人")
     service.get_by_label("送达日期").fill(DAY)
     service.get_by_label("签收的送达回证（扫描件）").set_input_files(str(scan))
-    service.get_by_role("button", name="送达", exact=True).click()
+    service.get_by_role("button", name="记录送达", exact=True).click()
     expect(zhang.locator(".messages")).to_contain_text("送达已记录")
     expect(zhang.get_by_test_id("service")).to_contain_text("签收人 刘某")
 

@@ -14,3 +14,37 @@
   document.addEventListener("change", sync);
   document.addEventListener("DOMContentLoaded", sync);
 })();
+
+// The service form: show only the chosen method's inputs (and those of the chosen outcome).
+// Without JavaScript every input shows, each saying which methods it is for.
+(function () {
+  "use strict";
+  function sync(form) {
+    var method = form.querySelector("[name=method]").value;
+    var never = (form.getAttribute("data-never-failed") || "").split(" ");
+    var failed = form.querySelector("[name=outcome][value=failed]");
+    var served = form.querySelector("[name=outcome][value=served]");
+    if (failed && served) {
+      failed.disabled = never.indexOf(method) >= 0;
+      if (failed.disabled && failed.checked) { served.checked = true; }
+    }
+    var chosen = form.querySelector("[name=outcome]:checked");
+    var outcome = chosen ? chosen.value : "served";
+    form.querySelectorAll("[data-methods]").forEach(function (el) {
+      var wanted = el.getAttribute("data-outcome");
+      var on = el.getAttribute("data-methods").split(" ").indexOf(method) >= 0;
+      el.hidden = !on || (wanted !== null && wanted !== outcome);
+    });
+  }
+  function all() {
+    document.querySelectorAll("[data-service-form]").forEach(function (form) {
+      form.classList.add("js");
+      sync(form);
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("[data-service-form]");
+    if (form) { sync(form); }
+  });
+  document.addEventListener("DOMContentLoaded", all);
+})();
