@@ -93,6 +93,16 @@ def database_config(name: str, default_sqlite: Path) -> dict[str, Any]:
         # case-number counter and nobody sees "database is locked" mid-transaction.
         config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
         config["TEST"] = {"NAME": str(default_sqlite.with_name("test-casetrail.sqlite3"))}
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # Parameters travel apart from the SQL (no client-side quoting), and psycopg prepares
+        # a statement once it has run it 5 times (Django turns that off by default, for
+        # transaction-mode poolers, which casetrail does not use): the ledger append and the
+        # integrator's and proofs' queries skip parsing and planning (bench/README.md).
+        config["OPTIONS"] = {
+            **config.get("OPTIONS", {}),
+            "server_side_binding": True,
+            "prepare_threshold": 5,
+        }
     return config
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from casetrail.evidence.errors import BlobMissing, StoreError
+from casetrail.evidence.flusher import FlushingWriter
 from casetrail.evidence.hashing import (
     CHUNK_SIZE,
     Digests,
@@ -131,9 +132,10 @@ class LocalBlobStore:
         fd, name = tempfile.mkstemp(dir=self.tmp_dir, prefix="stream-")
         staged = Path(name)
         try:
-            with os.fdopen(fd, "wb") as sink:
+            # The disk writes what came so far while the rest is read and hashed (``Flusher``).
+            with FlushingWriter(fd) as sink:
                 digests = hash_stream(source, sink, chunk_size=chunk_size, max_size=max_size)
-                sink.flush()
+                sink.join()
                 os.fsync(sink.fileno())
             final = self.path(digests.sha256)
             if os.path.lexists(final):
@@ -222,9 +224,9 @@ class LocalBlobStore:
         fd, name = tempfile.mkstemp(dir=self.tmp_dir, prefix="put-")
         staged = Path(name)
         try:
-            with os.fdopen(fd, "wb") as sink:
+            with FlushingWriter(fd) as sink:
                 content = sha256_stream(source, sink)
-                sink.flush()
+                sink.join()
                 os.fsync(sink.fileno())
             yield staged, content
         finally:

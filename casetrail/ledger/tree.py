@@ -185,6 +185,21 @@ def prove_consistency(m: int, n: int, reader: HashReader, h: HashFn = sha256) ->
     return _hash_ranges(_consistency_ranges(m, n), reader, h) if m else []
 
 
+def prove_consistency_with_roots(
+    m: int, n: int, reader: HashReader, h: HashFn = sha256
+) -> tuple[list[bytes], bytes, bytes]:
+    """``prove_consistency(m, n)`` with ``tree_hash(m)`` and ``tree_hash(n)``, in one read."""
+    if not 0 <= m <= n:
+        raise ValueError(f"old size {m} is outside 0..{n}")
+    proof_ranges = _consistency_ranges(m, n) if m else []
+    root_ranges = [(0, size) for size in (m, n) if size]
+    hashes = _hash_ranges(proof_ranges + root_ranges, reader, h)
+    roots = iter(hashes[len(proof_ranges) :])
+    first = next(roots) if m else h(b"")
+    second = next(roots) if n else h(b"")
+    return hashes[: len(proof_ranges)], first, second
+
+
 class MemoryStore:
     """An in-memory stored-hash sequence; it counts reads so tests can check O(log n) access."""
 

@@ -24,6 +24,7 @@ from casetrail.ledger.tree import (
     MemoryStore,
     append_leaves,
     prove_consistency,
+    prove_consistency_with_roots,
     prove_inclusion,
     split_stored_hash_index,
     stored_hash_count,
@@ -191,6 +192,21 @@ def test_consistency_proofs_equal_the_reference_and_verify(
             verify_consistency(size1, size2, tampered, ROOTS[size1], ROOTS[size2])
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 300).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_consistency_with_roots_is_the_proof_and_both_heads_in_one_read(
+    sizes: tuple[int, int],
+) -> None:
+    size1, size2 = sizes
+    calls = STORE.read_calls
+    proof, root1, root2 = prove_consistency_with_roots(size1, size2, STORE)
+    assert STORE.read_calls - calls <= 1
+    assert proof == prove_consistency(size1, size2, STORE)
+    assert (root1, root2) == (ROOTS[size1], ROOTS[size2])
+    with pytest.raises(ValueError, match="outside"):
+        prove_consistency_with_roots(size2 + 1, size2, STORE)
+
+
 BIG = 100_000
 
 
@@ -224,6 +240,7 @@ def test_heads_and_proofs_read_a_logarithmic_number_of_hashes(
         lambda: tree_hash(n, big_store),
         lambda: prove_inclusion(index, n, big_store),
         lambda: prove_consistency(index, n, big_store),
+        lambda: prove_consistency_with_roots(index, n, big_store),
     ):
         calls, reads = big_store.read_calls, big_store.reads
         read()

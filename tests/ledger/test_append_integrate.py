@@ -1,0 +1,191 @@
+"""The fast paths of the ledger write the same rows as the ORM, and the integrator returns.
+
+On PostgreSQL `append_entry` writes the entry and its outbox row in one statement and the
+integrator writes a batch with `unnest`; on SQLite both go through the ORM. Either way the rows
+must be those that `verify` accepts. `integrate_all` must return under a steady stream of
+writers instead of chasing them one entry at a time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import transaction
+from pytest_django import DjangoAssertNumQueries, Settings
+
+from casetrail.ledger import integrate as integrate_module
+from casetrail.ledger import proofs
+from casetrail.ledger.append import append_entry
+from casetrail.ledger.checkpoints import AgencyLog, publish, tree_root
+from casetrail.ledger.config import ledger_hash
+from casetrail.ledger.integrate import integrate_all
+from casetrail.ledger.merkle import root_from_leaf_hashes, verify_consistency, verify_inclusion
+from casetrail.ledger.models import (
+    InsertOnlyError,
+    LedgerEntry,
+    LedgerLeaf,
+    LogHead,
+    PendingEntry,
+)
+from tests.ledger.test_verify import run_verify
+from tests.personas import World, open_case
+
+COLUMNS = ("agency_id", "case_id", "action", "actor_id", "recorded_at", "payload", "leaf_hash")
+
+
+@pytest.fixture(autouse=True)
+def ledger_dirs(settings: Settings, tmp_path: Path) -> Path:
+    settings.CASETRAIL_KEY_DIR = tmp_path / "keys"
+    settings.CASETRAIL_OFFSITE_DIR = tmp_path / "offsite"
+    settings.CASETRAIL_TSA_URL = ""
+    return tmp_path
+
+
+def log_of(world: World) -> AgencyLog:
+    return AgencyLog(world.lc.pk, world.lc.code)
+
+
+def append(world: World, n: int, **extra: Any) -> LedgerEntry:
+    with transaction.atomic():
+        return append_entry(agency=world.lc, action="test.act", actor=None, facts={"n": n}, **extra)
+
+
+def check_log(agency_id: int) -> None:
+    """Every entry placed once, at contiguous indexes, and the stored tree is the reference."""
+    entries = LedgerEntry.objects.filter(agency_id=agency_id).count()
+    leaves = list(
+        LedgerLeaf.objects.filter(agency_id=agency_id)
+        .order_by("index")
+        .values_list("index", "entry__leaf_hash")
+    )
+    assert [index for index, _ in leaves] == list(range(entries))
+    assert LogHead.objects.get(agency_id=agency_id).size == entries
+    assert not PendingEntry.objects.filter(agency_id=agency_id).exists()
+    hashes = [bytes.fromhex(value) for _, value in leaves]
+    assert tree_root(agency_id, entries) == root_from_leaf_hashes(hashes, ledger_hash())
+
+
+def test_append_writes_the_rows_the_orm_writes(world: World) -> None:
+    case = open_case(world)
+    with transaction.atomic():
+        entry = append_entry(
+            agency=world.lc,
+            action="case.view",
+            actor=world.li.user,
+            case=case,
+            facts={"说明": "查看案卷"},
+        )
+
+    assert not entry._state.adding
+    with pytest.raises(InsertOnlyError):
+        entry.save()
+    stored = LedgerEntry.objects.values(*COLUMNS).get(pk=entry.pk)
+    assert stored == {column: getattr(entry, column) for column in COLUMNS}
+    pending = PendingEntry.objects.get(entry_id=entry.pk)
+    assert pending.agency_id == world.lc.pk
+
+    # The same values through the ORM give the same row.
+    twin = LedgerEntry(**{column: getattr(entry, column) for column in COLUMNS})
+    twin.save()
+    assert LedgerEntry.objects.values(*COLUMNS).get(pk=twin.pk) == stored
+
+
+def test_appended_and_integrated_entries_pass_verify(world: World) -> None:
+    open_case(world)
+    for n in range(7):
+        append(world, n)
+    assert publish(log_of(world)) is not None
+    check_log(world.lc.pk)
+    code, document = run_verify()
+    assert code == 0, document["findings"]
+
+
+def test_integrate_all_returns_under_a_steady_writer(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer commits an entry before every `integrate` call: `integrate_all` must stop
+    after the first batch that was not full, not chase it."""
+    real_integrate = integrate_module.integrate
+    calls = 0
+
+    def writer_then_integrate(agency_id: int, *, batch: int) -> int:
+        nonlocal calls
+        calls += 1
+        if calls > 20:
+            raise AssertionError("integrate_all keeps chasing the writer")
+        append(world, calls)
+        return real_integrate(agency_id, batch=batch)
+
+    monkeypatch.setattr(integrate_module, "integrate", writer_then_integrate)
+    placed = integrate_all(world.lc.pk)
+
+    assert calls == 1
+    assert placed == LedgerEntry.objects.filter(agency=world.lc).count()
+
+
+def test_integrate_all_takes_every_batch_pending_when_called(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    integrate_all(world.lc.pk)
+    monkeypatch.setattr(integrate_module, "BATCH", 3)
+    for n in range(10):
+        append(world, n)
+
+    assert integrate_all(world.lc.pk) == 10
+    check_log(world.lc.pk)
+    assert integrate_all(world.lc.pk) == 0
+
+
+def test_proofs_cost_two_queries_and_verify(
+    world: World, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for n in range(12):
+        append(world, n)
+    checkpoint = publish(log_of(world))
+    assert checkpoint is not None
+    size = checkpoint.size
+
+    with django_assert_num_queries(2):
+        inclusion = proofs.inclusion(log_of(world), 5)
+    verify_inclusion(
+        bytes.fromhex(inclusion["leaf_hash"]),
+        5,
+        size,
+        [bytes.fromhex(node) for node in inclusion["proof"]],
+        bytes.fromhex(checkpoint.root_hash),
+        ledger_hash(),
+    )
+    leaf = LedgerLeaf.objects.select_related("entry").get(agency=world.lc, index=5)
+    assert inclusion["leaf_hash"] == leaf.entry.leaf_hash
+    assert inclusion["checkpoint"] == checkpoint.note
+
+    with django_assert_num_queries(2):
+        consistency = proofs.consistency(log_of(world), 3, size)
+    assert consistency["first_root"] == tree_root(world.lc.pk, 3).hex()
+    assert consistency["second_root"] == checkpoint.root_hash
+    verify_consistency(
+        3,
+        size,
+        [bytes.fromhex(node) for node in consistency["proof"]],
+        bytes.fromhex(consistency["first_root"]),
+        bytes.fromhex(consistency["second_root"]),
+        ledger_hash(),
+    )
+
+
+def test_proofs_refuse_what_does_not_exist(world: World) -> None:
+    with pytest.raises(proofs.ProofRequestError, match="no checkpoint"):
+        proofs.inclusion(log_of(world), 0)
+    checkpoint = publish(log_of(world))
+    assert checkpoint is not None
+    with pytest.raises(proofs.ProofRequestError, match="not in the checkpoint"):
+        proofs.inclusion(log_of(world), checkpoint.size)
+    with pytest.raises(proofs.ProofRequestError, match="no checkpoint at size"):
+        proofs.inclusion(log_of(world), 0, checkpoint.size + 1)
+    assert proofs.inclusion(log_of(world), 0, checkpoint.size)["tree_size"] == checkpoint.size
+    with pytest.raises(proofs.ProofRequestError, match="need 0 < m <= n"):
+        proofs.consistency(log_of(world), 0, checkpoint.size)
+    with pytest.raises(proofs.ProofRequestError, match="need 0 < m <= n"):
+        proofs.consistency(log_of(world), 1, checkpoint.size + 1)
