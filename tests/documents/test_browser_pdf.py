@@ -12,7 +12,6 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pytest_django import Settings
 
-from casetrail.cases.documents import Document
 from casetrail.cases.management.demo_procedure import Walk
 from casetrail.cases.models import Case
 from casetrail.documents.models import IssuedPdf
@@ -57,23 +56,23 @@ def test_issue_a_decision_download_it_and_verify_it_from_its_qr_code(
     settings.CASETRAIL_PUBLIC_URL = live_server.url
     world = build_world()
     case = filed_case(world)
-    Walk(case, (world.zhang, world.li), world.reviewer, world.head, SIGNATURE_PNG).run()
-    decision = Document.objects.get(case=case, kind="decision")
-    assert Case.objects.get(pk=case.pk).stage == "decided"
-    issued = IssuedPdf.objects.get(document=decision)
-    publish(agency_log(world.lc))
+    walk = Walk(case, (world.zhang, world.li), world.reviewer, world.head, SIGNATURE_PNG)
+    decision = walk.run(finalise_decision=False)  # drafted and signed; issued in the browser
 
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("用户名").fill("zhang")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/cases/{case.pk}/documents/{decision.pk}/")
+    page.get_by_role("button", name="定稿", exact=True).click()
+    expect(page.get_by_test_id("document-status")).to_have_text("已定稿")
+    assert Case.objects.get(pk=case.pk).stage == "decided"
+    issued = IssuedPdf.objects.get(document=decision)
+    expect(page.get_by_test_id("verification-code")).to_have_text(issued.verification_code)
+    publish(agency_log(world.lc))
     with page.expect_download() as download_info:
-        page.evaluate(
-            """url => { const a = document.createElement("a"); a.href = url;
-                        document.body.appendChild(a); a.click(); }""",
-            f"/documents/{decision.pk}.pdf",
-        )
+        page.get_by_test_id("document-pdf").click()
     download = download_info.value
     assert download.suggested_filename == f"{decision.final.number}.pdf"
     pdf = Path(download.path()).read_bytes()

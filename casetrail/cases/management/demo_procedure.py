@@ -82,12 +82,15 @@ class Walk:
                 holder = self.head if spec.role == "head" else self.reviewer
                 do_sign_document(acting_user=holder.user, document=document, signer=spec.code)
 
-    def issue(self, kind: str, fields: Mapping[str, object], refuse: str = "") -> Document:
+    def issue(
+        self, kind: str, fields: Mapping[str, object], refuse: str = "", *, finalise: bool = True
+    ) -> Document:
         document = do_create_document(
             acting_user=self.handlers[0].user, case=self.case, kind=kind, fields=fields
         )
         self._sign(document, refuse)
-        do_finalise_document(acting_user=self.handlers[0].user, document=document)
+        if finalise:
+            do_finalise_document(acting_user=self.handlers[0].user, document=document)
         return Document.objects.get(pk=document.pk)
 
     def chain(self, subject: str, document: Document) -> None:
@@ -106,7 +109,8 @@ class Walk:
                 document=document,
             )
 
-    def run(self) -> None:
+    def run(self, *, finalise_decision: bool = True) -> Document:
+        """Walk the case; returns the decision (signed, and final unless told otherwise)."""
         assert self.person is not None
         now = clock.now()
         officers = [h.pk for h in self.handlers]
@@ -207,7 +211,7 @@ class Walk:
             },
         )
         self.chain("decision", approval)
-        self.issue(
+        return self.issue(
             "decision",
             {
                 "approval": approval.pk,
@@ -223,4 +227,5 @@ class Walk:
                 "remedy": REMEDY,
                 "decided_on": clock.today().isoformat(),
             },
+            finalise=finalise_decision,
         )
