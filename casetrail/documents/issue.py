@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import io
 
-from django.db import IntegrityError, models, transaction
+from django.db import models
 
-from casetrail import clock
+from casetrail.cases.actions.files import blob_for
 from casetrail.cases.documents import Document, DocumentFinal
 from casetrail.documents.models import IssuedPdf
 from casetrail.documents.records import document_sheet
 from casetrail.documents.render import render_pdf, renderer_version
-from casetrail.evidence.errors import StoreError
 from casetrail.evidence.ingest import ingest_stream
 from casetrail.evidence.models import Blob
 from casetrail.evidence.storage import primary_store
@@ -31,25 +30,7 @@ def store_pdf(pdf: bytes, filename: str) -> tuple[Blob, bool]:
     in the store unregistered, which is harmless (content-addressed, never served).
     """
     ingested = ingest_stream(io.BytesIO(pdf), filename, primary_store(), max_size=MAX_PDF_BYTES)
-    digests = ingested.digests
-    blob = Blob.objects.filter(sha256=digests.sha256).first()
-    if blob is not None:
-        if (blob.sm3, blob.size) != (digests.sm3, digests.size):
-            raise StoreError(f"blob {digests.sha256}: stored with other SM3 or size")
-        return blob, False
-    try:
-        with transaction.atomic():
-            blob = Blob(
-                sha256=digests.sha256,
-                sm3=digests.sm3,
-                size=digests.size,
-                media_type=ingested.sniffed.media_type,
-                stored_at=clock.now(),
-            )
-            blob.save()
-            return blob, True
-    except IntegrityError:
-        return Blob.objects.get(sha256=digests.sha256), False
+    return blob_for(ingested)
 
 
 def issue_pdf(*, document: Document, final: DocumentFinal) -> tuple[IssuedPdf, list[models.Model]]:

@@ -7,13 +7,10 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from casetrail.cases.facts import case_facts
+from casetrail.cases.actions.stage_move import advance_stage
 from casetrail.cases.models import Case, Officer
-from casetrail.ledger.append import append_entry
-from casetrail.ledger.records import row_snapshot
 from casetrail.procedure import stages
 from casetrail.procedure.errors import RuleViolation
-from casetrail.procedure.guards import gate_problems
 
 ARTICLE = "栾川县制度第十四条；兴隆台区办法第二十五条"
 
@@ -35,19 +32,7 @@ def do_close_case(*, acting_user: User, case: Case) -> Case:
                 field="stage",
                 message=f"本案处于{stages.stage_label(case.stage)}阶段，不能结案",
             )
-        problems = gate_problems(case_facts(case), stages.CLOSED.code)
-        if problems:
-            raise problems[0]
-        before = row_snapshot(case)
-        case.stage = stages.CLOSED.code
-        case.save(update_fields=["stage"])
-        append_entry(
-            agency=case.agency,
-            action="case.close",
-            actor=acting_user,
-            case=case,
-            records=[case],
-            facts={"stage": case.stage},
-            previous={"stage": before["stage"]},
+        case = advance_stage(
+            case, target=stages.CLOSED.code, action="case.close", acting_user=acting_user
         )
     return case

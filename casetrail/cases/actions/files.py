@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from casetrail import clock
 from casetrail.evidence.errors import RefusedFile, StoreError
-from casetrail.evidence.ingest import ingest_stream
+from casetrail.evidence.ingest import Ingested, ingest_stream
 from casetrail.evidence.models import Blob
 from casetrail.evidence.storage import primary_store
 from casetrail.procedure.errors import RuleViolation
@@ -39,6 +39,12 @@ def store_file(
             field=field,
             message=f"{label}：应为 PNG、JPEG 图片或 PDF 扫描件",
         )
+    return blob_for(ingested)
+
+
+def blob_for(ingested: Ingested) -> tuple[Blob, bool]:
+    """The `Blob` row of a stored file, created if new (a concurrent creator's row is reused);
+    refuses content whose registered SM3 or size disagree (casetrail verify --files)."""
     digests = ingested.digests
     blob = Blob.objects.filter(sha256=digests.sha256).first()
     if blob is not None:

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from casetrail import clock
+from casetrail.cases.actions.stage_move import advance_stage
 from casetrail.cases.documents import Document
 from casetrail.cases.facts import case_facts
 from casetrail.cases.models import Approval, ApprovalSubject, Case, Officer
@@ -18,7 +19,6 @@ from casetrail.ledger.append import append_entry
 from casetrail.ledger.records import row_snapshot
 from casetrail.procedure import stages
 from casetrail.procedure.errors import RuleViolation
-from casetrail.procedure.guards import gate_problems
 from casetrail.procedure.rules.decision import extension_problem
 from casetrail.procedure.rules.start import (
     STEP_ROLE,
@@ -152,20 +152,11 @@ def do_close_investigation(*, acting_user: User, case: Case) -> Case:
                 field="stage",
                 message=f"本案处于{stages.stage_label(case.stage)}阶段，不能终结调查",
             )
-        problems = gate_problems(case_facts(case), stages.REVIEW.code)
-        if problems:
-            raise problems[0]
-        before = row_snapshot(case)
-        case.stage = stages.REVIEW.code
-        case.save(update_fields=["stage"])
-        append_entry(
-            agency=case.agency,
+        case = advance_stage(
+            case,
+            target=stages.REVIEW.code,
             action="case.close_investigation",
-            actor=acting_user,
-            case=case,
-            records=[case],
-            facts={"stage": case.stage},
-            previous={"stage": before["stage"]},
+            acting_user=acting_user,
         )
     return case
 
