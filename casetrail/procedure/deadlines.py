@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from casetrail.procedure.facts import CaseFacts, DocFacts
+from casetrail.procedure.rules.after_decision import deferred_until, remedy_stated
 from casetrail.procedure.rules.decision import decision_due
 from casetrail.procedure.rules.enforcement import court_window
 from casetrail.procedure.rules.hearing import hearing_request_due, statement_due
@@ -193,9 +194,10 @@ def _performance(facts: CaseFacts) -> Iterator[CaseDeadline]:
     window = court_window(
         demand_served_on=demand.served_on,
         decision_served_on=decision.served_on,
-        remedy_stated=True,
+        remedy_stated=remedy_stated(decision),
         profile=facts.profile,
         calendar=facts.calendar,
+        deferred_until=deferred_until(facts),
     )
     applied = [
         d.finalised_on for d in facts.final("court_enforcement_application") if d.finalised_on

@@ -62,3 +62,29 @@ def test_an_emergency_start_has_its_backfill_deadline() -> None:
     facts = replace(case_facts(), start_type="emergency", filed_on=None)
     row = by_kind(case_deadlines(facts))["emergency_backfill"]
     assert row.due.due_on == date(2026, 9, 3)  # opened 2026-09-01, 2 working days
+
+
+def test_the_court_window_is_the_one_the_gate_applies() -> None:
+    """The deadline list and the court-application gate read the same window: a decision that
+    did not state the lawsuit period gives the party a year (行诉解释 第64条)."""
+    from casetrail.procedure.rules.enforcement import court_window
+
+    silent = doc(
+        20, "decision", {"fine": "5000.00", "remedy": "可申请行政复议"}, on=date(2026, 3, 2)
+    )
+    demand = doc(21, "demand_notice", {}, on=date(2026, 4, 1))
+    facts = case_facts(
+        served(silent, date(2026, 3, 3)), served(demand, date(2026, 4, 1)), stage="decided"
+    )
+    row = by_kind(case_deadlines(facts))["court_application"]
+    window = court_window(
+        demand_served_on=date(2026, 4, 1),
+        decision_served_on=date(2026, 3, 3),
+        remedy_stated=False,
+        profile=facts.profile,
+        calendar=facts.calendar,
+    )
+    assert row.opens_on == window.opens_on
+    assert row.due.due_on == window.closes_on
+    assert row.opens_on is not None
+    assert row.opens_on > date(2027, 3, 3)
