@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from casetrail import clock
-from casetrail.cases.models import Agency, ApprovalSubject, CalendarDay, CalendarYear, Case, Officer
+from casetrail.cases.documents import DocumentFinal
+from casetrail.cases.models import (
+    Agency,
+    ApprovalSubject,
+    CalendarDay,
+    CalendarYear,
+    Case,
+    Officer,
+    Party,
+)
 from casetrail.ledger.checkpoints import latest_checkpoint
 from casetrail.ledger.models import LedgerEntry
 from casetrail.procedure.rules.start import BackfillStatus, backfill_due, backfill_status
@@ -112,3 +121,22 @@ def timeline(case: Case) -> list[TimelineItem]:
 
 def filing_approvals(case: Case) -> list[Any]:
     return list(case.approvals.filter(subject=ApprovalSubject.FILING).order_by("acted_at", "pk"))
+
+
+def correction_dates(party: Party) -> list[date]:
+    """The days the same party (by 统一社会信用代码 or ID number, else by name) was ordered to
+    correct, in any final order of its agency's cases (Seed B art. 14; 统计法实施条例
+    第50条(四))."""
+    same = Party.objects.filter(case__agency_id=party.case.agency_id)
+    if party.uscc:
+        same = same.filter(uscc=party.uscc)
+    elif party.id_number:
+        same = same.filter(id_number=party.id_number)
+    else:
+        same = same.filter(name=party.name)
+    finals = DocumentFinal.objects.filter(
+        document__kind="correction_order",
+        document__case_id__in=same.values("case_id"),
+        document__superseded_by__isnull=True,
+    )
+    return [clock.localdate(at) for at in finals.values_list("finalised_at", flat=True)]

@@ -9,12 +9,15 @@ from typing import Literal
 
 from casetrail.cases.documents import Document
 from casetrail.cases.models import Case
+from casetrail.cases.selectors import correction_dates
 from casetrail.policy.catalogue import DocumentKind
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.facts import CaseFacts
 from casetrail.procedure.guards import GATES, gate_problems
-from casetrail.procedure.rules.decision import decision_alerts, decision_due
+from casetrail.procedure.rules.decision import ALERTS, decision_alerts, decision_due
 from casetrail.procedure.rules.documents import STAGE_LABELS
+from casetrail.procedure.rules.investigation import late_disposals
+from casetrail.procedure.rules.performance import repeated_corrections_warning
 from casetrail.procedure.stages import stage_label
 from casetrail.procedure.workdays import Due
 
@@ -70,6 +73,27 @@ def next_gate(facts: CaseFacts) -> Gate | None:
     if target is None or target not in GATES:
         return None
     return Gate(stage_label(target), gate_problems(facts, target))
+
+
+def compliance_flags(facts: CaseFacts, case: Case) -> list[str]:
+    """Things done, but not as the rules ask — accepted and kept on the record: a late disposal
+    of preserved evidence (rule 14), a summary decision not filed in time (rule 27), a party
+    ordered to correct three times in a year (rule 33)."""
+    flags = [
+        f"证据登记保存处理决定逾期{late.working_days_late}个工作日作出"
+        f"（应于{late.due.due_on.isoformat()}前；《行政处罚法》第五十六条）"
+        for late in late_disposals(facts)
+    ]
+    flags += [
+        f"{problem.message}（{problem.article}）"
+        for alert in ALERTS
+        if (problem := alert(facts)) is not None
+    ]
+    for party in case.parties.all():
+        warning = repeated_corrections_warning(correction_dates(party), on=facts.today)
+        if warning:
+            flags.append(f"{party.name}：{warning}")
+    return flags
 
 
 DeadlineLevel = Literal["ok", "alert", "overdue"]

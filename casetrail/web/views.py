@@ -148,6 +148,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "can_participate": access.can_act(request.user, case, "participate"),
         "documents": case_page.documents_by_stage(case, facts.catalogue),
         "gate": case_page.next_gate(facts),
+        "flags": case_page.compliance_flags(facts, case),
         "deadline": case_page.decision_deadline(facts),
         "case_deadlines": deadlines_page.case_deadline_rows(facts),
         "gates_form": GatesForm(),
