@@ -141,6 +141,14 @@ class Case(models.Model):
     complex_case = models.BooleanField("情节复杂", default=False)
     legal_review_required = models.BooleanField("须经法制审核（第五十八条）", default=False)
     decided_at = models.DateTimeField("作出决定时间", null=True, blank=True)
+    # 行政处罚法 第36条: the limitation check at filing (rule 7).
+    violation_on = models.DateField(
+        "违法行为发生日期（连续或继续状态的，终了日期）", null=True, blank=True
+    )
+    discovered_on = models.DateField("发现日期", null=True, blank=True)
+    limitation_five_years = models.BooleanField(
+        "涉及公民生命健康安全、金融安全且有危害后果（五年）", default=False, db_default=False
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "案件"

@@ -45,6 +45,17 @@ class OpenCaseForm(forms.Form):
     emergency_reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="紧急先行启动理由"
     )
+    violation_on = forms.DateField(
+        required=False,
+        label="违法行为发生日期（连续或继续状态的，终了日期）",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    discovered_on = forms.DateField(
+        required=False, label="发现日期（默认今天）", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    limitation_five_years = forms.BooleanField(
+        required=False, label="涉及公民生命健康安全、金融安全且有危害后果（追责期限五年）"
+    )
     party_kind = forms.ChoiceField(choices=PartyKind.choices, label="当事人类型")
     party_name = forms.CharField(max_length=200, label="当事人姓名或名称")
     party_sex = forms.ChoiceField(choices=SEX_CHOICES, required=False, label="性别")
@@ -54,6 +65,7 @@ class OpenCaseForm(forms.Form):
     party_id_number = forms.CharField(max_length=40, required=False, label="证件号码")
     party_uscc = forms.CharField(max_length=18, required=False, label="统一社会信用代码")
     party_legal_representative = forms.CharField(max_length=50, required=False, label="法定代表人")
+    party_individual_business = forms.BooleanField(required=False, label="个体工商户")
     party_address = forms.CharField(max_length=300, label="地址")
     party_phone = forms.CharField(max_length=40, required=False, label="联系电话")
     applicant = forms.CharField(max_length=200, required=False, label="申请人")

@@ -32,7 +32,7 @@ from casetrail.ledger.config import offsite_dir
 from casetrail.ledger.models import LedgerEntry, LogHead
 from casetrail.ledger.selectors import agency_log
 from casetrail.procedure.rules.decision import extension_problem
-from casetrail.procedure.rules.start import next_step
+from casetrail.procedure.rules.start import limitation_warning, next_step
 from casetrail.procedure.stages import stage_label
 from casetrail.web import case_page, deadlines_page
 from casetrail.web.forms import CaseSearchForm, FilingDecisionForm, OpenCaseForm
@@ -93,6 +93,9 @@ def case_open(request: HttpRequest) -> HttpResponse:
                 emergency_reason=data["emergency_reason"],
                 parties=[_party_input(data)],
                 application=_application_input(data),
+                violation_on=data["violation_on"],
+                discovered_on=data["discovered_on"],
+                limitation_five_years=bool(data["limitation_five_years"]),
             )
         except REFUSALS as refusal:
             field = FIELD_ALIASES.get(refusal.field, refusal.field)
@@ -114,6 +117,7 @@ def _party_input(data: dict[str, object]) -> PartyInput:
         id_number=str(data["party_id_number"]),
         uscc=str(data["party_uscc"]),
         legal_representative=str(data["party_legal_representative"]),
+        individual_business=bool(data["party_individual_business"]),
     )
 
 
@@ -142,6 +146,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "approvals": selectors.filing_approvals(case),
         "timeline": selectors.timeline(case),
         "backfill": selectors.emergency_backfill(case),
+        "limitation": limitation_warning(
+            case.violation_on, case.discovered_on, five_years=case.limitation_five_years
+        ),
         "recordings": evidence_selectors.case_recordings(case),
         "backup": backup_status(case.agency),
         "can_handle": can_handle,

@@ -247,3 +247,25 @@ def test_handlers_are_snapshotted(world: World) -> None:
     case = open_case(world)
     names = sorted(CaseHandler.objects.filter(case=case).values_list("officer_name", flat=True))
     assert names == ["张伟", "李娜"]
+
+
+@pytest.mark.parametrize(
+    ("violation_on", "discovered_on", "five_years", "warned"),
+    [
+        (date(2024, 3, 1), date(2026, 3, 1), False, False),  # exactly two years: in time
+        (date(2024, 3, 1), date(2026, 3, 2), False, True),
+        (date(2022, 3, 1), date(2026, 3, 2), True, False),  # 五年 for life, health, finance
+        (date(2021, 3, 1), date(2026, 3, 2), True, True),
+        (date(2024, 2, 29), date(2026, 3, 1), False, True),
+    ],
+)
+def test_the_limitation_check_at_filing(
+    violation_on: date, discovered_on: date, five_years: bool, warned: bool
+) -> None:
+    """Rule 7: 行政处罚法 第36条 — two years (five in the listed categories) before discovery."""
+    from casetrail.procedure.rules.start import limitation_warning
+
+    warning = limitation_warning(violation_on, discovered_on, five_years=five_years)
+    assert bool(warning) is warned
+    if warned:
+        assert "第三十六条" in warning

@@ -90,3 +90,37 @@ def test_emergency_case_page_shows_the_backfill_deadline(world: World) -> None:
     body = logged_in().get(reverse("case-detail", args=[case.pk])).content.decode()
     assert "补办" in body
     assert 'data-testid="backfill"' in body
+
+
+def test_a_violation_beyond_two_years_is_warned_of_at_filing(world: World) -> None:
+    """Rule 7 (行政处罚法 第36条): a warning on the case, recorded in the opening's ledger entry."""
+    from datetime import timedelta
+
+    from casetrail import clock
+    from casetrail.cases.models import Case
+    from casetrail.ledger.models import LedgerEntry
+
+    old = (clock.today() - timedelta(days=3 * 365)).isoformat()
+    response = logged_in().post(
+        reverse("case-open"),
+        form_data(world, violation_on=old, party_individual_business="on"),
+        follow=True,
+    )
+    case = Case.objects.get()
+    assert case.violation_on is not None
+    assert case.parties.get().individual_business
+    body = response.content.decode()
+    assert 'data-testid="limitation"' in body
+    assert "第三十六条" in body
+    entry = LedgerEntry.objects.get(case=case, action="case.open")
+    assert "不再给予行政处罚" in entry.payload
+
+
+def test_a_violation_after_its_discovery_is_refused_on_the_field(world: World) -> None:
+    response = logged_in().post(
+        reverse("case-open"),
+        form_data(world, violation_on="2026-06-02", discovered_on="2026-06-01"),
+    )
+    body = response.content.decode()
+    assert 'data-field="violation_on"' in body
+    assert "不能晚于发现日期" in body

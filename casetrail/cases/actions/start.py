@@ -41,6 +41,7 @@ from casetrail.procedure.rules.start import (
     approval_chain_problem,
     chain_outcome,
     handlers_problem,
+    limitation_warning,
 )
 
 
@@ -151,6 +152,9 @@ def do_open_case(
     confidentiality: str = "none",
     emergency_reason: str = "",
     application: ApplicationInput | None = None,
+    violation_on: date | None = None,
+    discovered_on: date | None = None,
+    limitation_five_years: bool = False,
 ) -> Case:
     """Open a case: number it, record parties and handlers, and sign the handler's proposal.
 
@@ -192,6 +196,22 @@ def do_open_case(
         )
     if not parties:
         raise IdentifierError(field="party_name", rule="必填", message="当事人：至少一名")
+    if violation_on is not None:
+        discovered_on = discovered_on or today
+        if discovered_on > today:
+            raise RuleViolation(
+                rule="7",
+                article="《行政处罚法》第三十六条",
+                field="discovered_on",
+                message="发现日期：不能晚于今天",
+            )
+        if violation_on > discovered_on:
+            raise RuleViolation(
+                rule="7",
+                article="《行政处罚法》第三十六条",
+                field="violation_on",
+                message="违法行为发生日期：不能晚于发现日期",
+            )
     cleaned = [clean_party(p, today=today) for p in parties]
     handlers = [officer, *[h for h in co_handlers if h.pk != officer.pk]]
     _check_handlers(handlers, today)
@@ -214,6 +234,9 @@ def do_open_case(
             cause=cause,
             summary=summary,
             emergency_reason=emergency_reason,
+            violation_on=violation_on,
+            discovered_on=discovered_on if violation_on else None,
+            limitation_five_years=limitation_five_years,
             opened_by=officer,
             opened_at=now,
         )
@@ -250,7 +273,14 @@ def do_open_case(
             actor=acting_user,
             case=case,
             records=rows,
-            facts={"start_type": start_type, "stage": case.stage, "cause": cause},
+            facts={
+                "start_type": start_type,
+                "stage": case.stage,
+                "cause": cause,
+                "limitation_warning": limitation_warning(
+                    violation_on, discovered_on, five_years=limitation_five_years
+                ),
+            },
         )
     return case
 

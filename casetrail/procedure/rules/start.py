@@ -144,3 +144,29 @@ def backfill_status(due: Due, *, approved_on: date | None, today: date) -> Backf
     if approved_on is not None:
         return "done" if approved_on <= due.due_on else "done_late"
     return "pending" if today <= due.due_on else "overdue"
+
+
+# 行政处罚法 第36条: 违法行为在二年内未被发现的，不再给予行政处罚；涉及公民生命健康安全、金融
+# 安全且有危害后果的，上述期限延长至五年.
+LIMITATION_YEARS: Final = 2
+LIMITATION_YEARS_EXTENDED: Final = 5
+
+
+def limitation_warning(
+    violation_on: date | None, discovered_on: date | None, *, five_years: bool = False
+) -> str:
+    """A warning at filing when the conduct (or its end, if continuing) lies beyond the
+    limitation period before it was discovered (行政处罚法 第36条; REFERENCE.md rule 7)."""
+    if violation_on is None or discovered_on is None:
+        return ""
+    years = LIMITATION_YEARS_EXTENDED if five_years else LIMITATION_YEARS
+    try:
+        limit = violation_on.replace(year=violation_on.year + years)
+    except ValueError:  # 29 February
+        limit = violation_on.replace(year=violation_on.year + years, day=28)
+    if discovered_on <= limit:
+        return ""
+    return (
+        f"违法行为于{violation_on.isoformat()}发生（或终了），{discovered_on.isoformat()}才被发现，"
+        f"已超过{years}年：依照《行政处罚法》第三十六条不再给予行政处罚"
+    )
