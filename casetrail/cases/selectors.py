@@ -90,6 +90,8 @@ ACTION_LABELS = {
     "case.close_investigation": "调查终结",
     "case.set_gates": "设置审查要求",
     "case.close": "结案",
+    "document.read_pdf": "读取文书PDF（涉密案件）",
+    "file.read": "读取签名或送达凭证（涉密案件）",
 }
 
 

@@ -34,3 +34,16 @@ def do_record_pdf_read(
             case=case,
             facts=facts,
         )
+
+
+def do_record_file_read(*, acting_user: User, case: Case, what: str, sha256: str) -> None:
+    """Ledger that *acting_user* obtained a stored file of a confidential case — a signature
+    image or a service proof (Seed B art. 29–30; DESIGN invariant 4)."""
+    with transaction.atomic():
+        append_entry(
+            agency=case.agency,
+            action="file.read",
+            actor=acting_user,
+            case=case,
+            facts={"confidentiality": case.confidentiality, "what": what, "sha256": sha256},
+        )

@@ -412,3 +412,22 @@ def test_reviewers_write_review_documents_only(world: World, case: Case) -> None
     assert client.get(review).status_code == 200
     listing = client.get(reverse("document-new", args=[case.pk])).content.decode()
     assert "询问（调查）笔录" not in listing
+
+
+def test_reading_a_signature_of_a_confidential_case_is_ledgered(world: World) -> None:
+    """Seed B 第29–30条; DESIGN invariant 4: reads of protected material are acts too."""
+    from casetrail.ledger.models import LedgerEntry
+
+    for confidentiality, recorded in (("none", 0), ("trade_secret", 1)):
+        case = filed_case(world, confidentiality=confidentiality)
+        document = create(world, case, INQUIRY, inquiry_fields(world))
+        client = client_for("zhang")
+        client.post(detail_url(document, "document-signature", "screen"), screen_data())
+        signature = Signature.objects.get(document=document, signer="interviewee")
+        url = reverse("signature-image", args=[case.pk, document.pk, signature.pk])
+        assert client.get(url).status_code == 200
+        reads = LedgerEntry.objects.filter(case=case, action="file.read")
+        assert reads.count() == recorded
+        if recorded:
+            assert signature.image is not None
+            assert signature.image.sha256 in reads.get().payload
