@@ -15,7 +15,6 @@ from casetrail.procedure.rules import after_decision, decision, investigation
 from casetrail.procedure.rules.documents import (
     certificates_shown_problem,
     filing_problem,
-    kind_in_use_problem,
     officers_problem,
     signatures_problem,
     stage_problem,
@@ -26,7 +25,6 @@ FinaliseGuard = Callable[[CaseFacts, DocFacts], RuleViolation | None]
 GateGuard = Callable[[CaseFacts], RuleViolation | None]
 
 CREATE_ALL: Final[tuple[CreateGuard, ...]] = (
-    kind_in_use_problem,
     filing_problem,
     stage_problem,
     officers_problem,

@@ -172,3 +172,14 @@ def test_a_final_document_is_not_withdrawn(world: World) -> None:
     with pytest.raises(RuleViolation) as refused:
         do_withdraw_document(acting_user=world.zhang.user, document=document, reason="误")
     assert "已定稿" in refused.value.message
+
+
+def test_who_may_write_is_decided_by_access_for_actions_too(world: World) -> None:
+    """A reviewer writes the legal review, not the handlers' transcripts (casetrail.access);
+    an officer of another agency writes nothing."""
+    case = filed_case(world)
+    for outsider in (world.reviewer, world.colleague):
+        with pytest.raises(RuleViolation) as refused:
+            create(world, case, "inquiry_transcript", inquiry_fields(world), by=outsider)
+        assert refused.value.field == "user"
+    assert not Document.objects.exists()

@@ -9,6 +9,7 @@ from datetime import date
 
 from casetrail.policy.profiles import builtin_profile
 from casetrail.procedure.rules.enforcement import (
+    CourtWindow,
     court_application_problem,
     court_window,
     demand_service_problem,
@@ -20,7 +21,9 @@ CALENDAR = WorkdayCalendar(builtin_calendar_data())
 PROFILE = builtin_profile("luanchuan-2020")
 
 
-def window(demand: date, decision: date, *, stated: bool = True, deferred: date | None = None):  # type: ignore[no-untyped-def]
+def window(
+    demand: date, decision: date, *, stated: bool = True, deferred: date | None = None
+) -> CourtWindow:
     return court_window(
         demand_served_on=demand,
         decision_served_on=decision,

@@ -7,8 +7,9 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from casetrail import access
 from casetrail.cases.actions.stage_move import advance_stage
-from casetrail.cases.models import Case, Officer
+from casetrail.cases.models import Case
 from casetrail.procedure import stages
 from casetrail.procedure.errors import RuleViolation
 
@@ -18,10 +19,9 @@ ARTICLE = "栾川县制度第十四条；兴隆台区办法第二十五条"
 def do_close_case(*, acting_user: User, case: Case) -> Case:
     """Close the case once every gate of the closed stage passes; the case file is then ready
     to be filed (立卷归档)."""
-    officer = Officer.objects.filter(user=acting_user).first()
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        if officer is None or not case.handlers.filter(officer=officer).exists():
+        if not access.can_act(acting_user, case, "handle"):
             raise RuleViolation(
                 rule="40", article=ARTICLE, field="user", message="只有本案承办人可以结案"
             )

@@ -9,7 +9,7 @@ from typing import Literal
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from casetrail import clock
+from casetrail import access, clock
 from casetrail.cases.actions.stage_move import advance_stage
 from casetrail.cases.documents import Document
 from casetrail.cases.facts import case_facts
@@ -135,10 +135,9 @@ def do_sign_approval(
 def do_close_investigation(*, acting_user: User, case: Case) -> Case:
     """End the investigation: the closing report is final and approved (Seed B art. 10;
     行政处罚法 第57条; rule 17). The case moves to 审查决定."""
-    officer = _officer(acting_user)
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        if not case.handlers.filter(officer=officer).exists():
+        if not access.can_act(acting_user, case, "handle"):
             raise RuleViolation(
                 rule="17",
                 article="兴隆台区办法第十条",
@@ -175,15 +174,13 @@ def do_set_case_gates(
     行政处罚法 第57条 第2款 (集体讨论)、第58条 (法制审核); Seed A art. 10; Seed B art. 11.
     A flag once set is never cleared by this act: gates only get stricter.
     """
-    officer = _officer(acting_user)
     if not reason.strip():
         raise RuleViolation(
             rule="18", article="《行政处罚法》第五十八条", field="reason", message="理由：必须填写"
         )
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        roles = roles_of(officer, case.agency)
-        if not (case.handlers.filter(officer=officer).exists() or roles & {"reviewer", "head"}):
+        if not access.can_act(acting_user, case, "participate"):
             raise RuleViolation(
                 rule="18",
                 article="《行政处罚法》第五十八条",

@@ -13,7 +13,7 @@ from datetime import date
 from django.contrib.auth.models import User
 from django.db import models, transaction
 
-from casetrail import clock
+from casetrail import access, clock
 from casetrail.cases.actions.files import store_file
 from casetrail.cases.documents import Document, Service
 from casetrail.cases.facts import case_facts
@@ -61,7 +61,7 @@ def do_record_service(
     recorded_details: dict[str, Json] = {**dict(details or {}), "outcome": outcome}
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=document.case_id)
-        if not case.handlers.filter(officer=officer).exists():
+        if not access.can_act(acting_user, case, "handle"):
             raise RuleViolation(
                 rule="28", article=ARTICLE, field="user", message="只有本案承办人可以记录送达"
             )

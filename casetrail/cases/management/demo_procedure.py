@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import Literal
+
+from django.contrib.auth.models import User
 
 from casetrail import clock
 from casetrail.cases.actions.documents import (
@@ -27,6 +30,10 @@ REMEDY = (
     "如不服本决定，可以在收到本决定书之日起六十日内向洛阳市统计局或者栾川县人民政府申请行政复议，"
     "或者在六个月内向栾川县人民法院提起行政诉讼。"
 )
+
+
+Step = Literal["handler", "reviewer", "approver"]
+Verdict = Literal["propose", "approve", "reject"]
 
 
 class Walk:
@@ -94,20 +101,20 @@ class Walk:
         return Document.objects.get(pk=document.pk)
 
     def chain(self, subject: str, document: Document) -> None:
-        for user, step, decision, opinion in (
-            (self.handlers[0].user, "handler", "propose", "提请审批。"),
-            (self.reviewer.user, "reviewer", "approve", "经审核，同意。"),
-            (self.head.user, "approver", "approve", "同意。"),
-        ):
+        def sign(user: User, step: Step, decision: Verdict, opinion: str) -> None:
             do_sign_approval(
                 acting_user=user,
                 case=self.case,
                 subject=subject,
-                step=step,  # type: ignore[arg-type]
-                decision=decision,  # type: ignore[arg-type]
+                step=step,
+                decision=decision,
                 opinion=opinion,
                 document=document,
             )
+
+        sign(self.handlers[0].user, "handler", "propose", "提请审批。")
+        sign(self.reviewer.user, "reviewer", "approve", "经审核，同意。")
+        sign(self.head.user, "approver", "approve", "同意。")
 
     def run(self, *, finalise_decision: bool = True) -> Document:
         """Walk the case; returns the decision (signed, and final unless told otherwise)."""

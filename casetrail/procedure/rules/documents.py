@@ -6,7 +6,7 @@ Pure functions of `CaseFacts` and the draft or document; each cites its article.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Final
 
@@ -36,19 +36,22 @@ CATALOGUE_STAGES: Final = {
 INVESTIGATIVE_STAGES: Final = frozenset({"investigation", "review"})
 
 
-def kind_in_use_problem(facts: CaseFacts, draft: Draft) -> RuleViolation | None:
+def kind_refusal(
+    code: str, title: str, catalogue: Mapping[str, DocumentKind]
+) -> RuleViolation | None:
     """The agency's profile lists the kind; 查封、扣押 kinds are off for statistics agencies.
 
     Seed A art. 4 (文书格式按规定); 行政强制法 第22条 (查封、扣押 only where law grants it);
     REFERENCE.md rule 15.
     """
-    if draft.kind.code in facts.catalogue:
+    if code in catalogue:
         return None
+    seizure = code.startswith("seizure")
     return RuleViolation(
-        rule="15" if draft.kind.code.startswith("seizure") else "catalogue",
-        article="《行政强制法》第二十二条" if draft.kind.code.startswith("seizure") else "文书目录",
+        rule="15" if seizure else "catalogue",
+        article="《行政强制法》第二十二条" if seizure else "文书目录",
         field="kind",
-        message=f"{draft.kind.title}：本机关的制度配置未启用这种文书",
+        message=f"{title}：本机关的制度配置未启用这种文书",
     )
 
 

@@ -220,14 +220,20 @@ class Command(BaseCommand):
             co_handlers=[officer("lina")],
             opinion="涉嫌提供不真实统计资料，建议立案。",
         )
-        for username, step in (("wangqiang", "reviewer"), ("liujing", "approver")):
-            do_decide_filing(
-                acting_user=officer(username).user,
-                case=case,
-                step=step,  # type: ignore[arg-type]
-                decision="approve",
-                opinion="同意立案。",
-            )
+        do_decide_filing(
+            acting_user=officer("wangqiang").user,
+            case=case,
+            step="reviewer",
+            decision="approve",
+            opinion="同意立案。",
+        )
+        do_decide_filing(
+            acting_user=officer("liujing").user,
+            case=case,
+            step="approver",
+            decision="approve",
+            opinion="同意立案。",
+        )
         Walk(
             Case.objects.get(pk=case.pk),
             (officer("zhangwei"), officer("lina")),
