@@ -60,6 +60,15 @@ SUMMARIES = (
     "当事人已于二〇二四年五月八日通过银行缴纳罚款，缴款凭证复印件附卷，本案执行完毕，"
     "承办人员提出结案意见，经法制审核机构审核、本机关负责人批准，依法予以结案并归档保存。",
 )
+# How a writer commits each entry, and the raw baseline committed the same way.
+MODES = {
+    "standalone": "standalone appends (one statement each)",
+    "act": "appends in an act's transaction (BEGIN, entry, COMMIT)",
+}
+RAW_BASELINES = {
+    "standalone": "autocommit raw INSERT",
+    "act": "raw INSERT in a transaction",
+}
 GENERATED_ACTIONS = ("case.open", "record.scene", "notice.serve", "decision.issue", "case.close")
 
 
@@ -132,14 +141,20 @@ def sample_payload() -> str:
 
 
 def append_worker(
-    worker: int, seconds: float, ready: Queue[Any], start: Event, results: Queue[Any]
+    worker: int, mode: str, seconds: float, ready: Queue[Any], start: Event, results: Queue[Any]
 ) -> None:
-    """One writer: actions of its own transaction, each appending one entry, for *seconds*."""
+    """One writer appending entries for *seconds*, each committed on its own.
+
+    *mode* ``standalone``: `append_standalone_entry`, as a read of protected material is
+    recorded (one autocommit statement on PostgreSQL). *mode* ``act``: ``with
+    transaction.atomic(): append_entry(...)``, an act's transaction holding only its entry
+    (BEGIN, the statement, COMMIT).
+    """
     django_setup()
     from django.db import connection, transaction
 
     from casetrail.cases.models import Agency
-    from casetrail.ledger.append import append_entry
+    from casetrail.ledger.append import append_entry, append_standalone_entry
 
     agency = Agency.objects.get(code=AGENCY_CODE)
     ready.put(worker)
@@ -147,10 +162,17 @@ def append_worker(
     count = 0
     begin = time.perf_counter()
     deadline = begin + seconds
-    while time.perf_counter() < deadline:
-        with transaction.atomic():
-            append_entry(agency=agency, action=ACTION, actor=None, facts=facts(worker, count))
-        count += 1
+    if mode == "standalone":
+        while time.perf_counter() < deadline:
+            append_standalone_entry(
+                agency=agency, action=ACTION, actor=None, facts=facts(worker, count)
+            )
+            count += 1
+    else:
+        while time.perf_counter() < deadline:
+            with transaction.atomic():
+                append_entry(agency=agency, action=ACTION, actor=None, facts=facts(worker, count))
+            count += 1
     elapsed = time.perf_counter() - begin
     connection.close()
     results.put(("append", count, elapsed))
@@ -158,6 +180,7 @@ def append_worker(
 
 def raw_worker(
     worker: int,
+    mode: str,
     seconds: float,
     url: str,
     payload: str,
@@ -165,8 +188,12 @@ def raw_worker(
     start: Event,
     results: Queue[Any],
 ) -> None:
-    """The baseline writer: autocommit INSERTs of the same bytes, straight through psycopg."""
-    with psycopg.connect(url, autocommit=True) as conn:
+    """The baseline writer: INSERTs of the same bytes, straight through psycopg.
+
+    *mode* ``standalone``: autocommit, one statement per INSERT. *mode* ``act``: each INSERT in
+    its own transaction (BEGIN, the INSERT, COMMIT), as an act's transaction is.
+    """
+    with psycopg.connect(url, autocommit=mode == "standalone") as conn:
         ready.put(worker)
         start.wait()
         count = 0
@@ -174,6 +201,8 @@ def raw_worker(
         deadline = begin + seconds
         while time.perf_counter() < deadline:
             conn.execute("INSERT INTO bench_raw (payload) VALUES (%s)", (payload,))
+            if mode == "act":
+                conn.commit()
             count += 1
         elapsed = time.perf_counter() - begin
     results.put(("raw", count, elapsed))
@@ -268,14 +297,16 @@ def _rate(rows: list[tuple[Any, ...]]) -> float:
     return sum(int(row[1]) for row in rows) / max(float(row[2]) for row in rows)
 
 
-def run_raw(ctx: SpawnContext, writers: int, seconds: float, url: str, payload: str) -> float:
+def run_raw(
+    ctx: SpawnContext, mode: str, writers: int, seconds: float, url: str, payload: str
+) -> float:
     ready: Queue[Any] = ctx.Queue()
     results: Queue[Any] = ctx.Queue()
     start = ctx.Event()
     processes = [
         ctx.Process(
             target=raw_worker,
-            args=(w, seconds, url, payload, ready, start, results),
+            args=(w, mode, seconds, url, payload, ready, start, results),
             name=f"raw-{w}",
         )
         for w in range(writers)
@@ -290,7 +321,7 @@ def run_raw(ctx: SpawnContext, writers: int, seconds: float, url: str, payload: 
 
 
 def run_appends(
-    ctx: SpawnContext, agency_id: int, writers: int, seconds: float, interval: float
+    ctx: SpawnContext, mode: str, agency_id: int, writers: int, seconds: float, interval: float
 ) -> AppendRun:
     from casetrail.ledger.models import PendingEntry
 
@@ -301,7 +332,9 @@ def run_appends(
     stop = ctx.Event()
     processes = [
         ctx.Process(
-            target=append_worker, args=(w, seconds, ready, start, results), name=f"writer-{w}"
+            target=append_worker,
+            args=(w, mode, seconds, ready, start, results),
+            name=f"writer-{w}",
         )
         for w in range(writers)
     ]
@@ -579,33 +612,47 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
 
     ctx = multiprocessing.get_context("spawn")
     seconds = args.append_seconds
-    for writers in (1, 8):
-        raw = run_raw(ctx, writers, seconds, url, payload)
-        appended = run_appends(ctx, agency.pk, writers, seconds, args.integrate_interval)
-        appended.raw_per_s = raw
-        check_log(agency.pk)
-        ok = appended.appends_per_s >= 1000 and appended.ratio >= 0.5
-        say(
-            f"appends, {writers} writer(s), {seconds:g} s: {appended.appends_per_s:,.0f}/s "
-            f"vs raw INSERT {raw:,.0f}/s = {appended.ratio:.2f}x "
-            f"[target >= 1,000/s and >= 0.5x: {verdict(ok)}]"
-        )
-        say(
-            f"  integrator alongside (every {args.integrate_interval:g} s): "
-            f"{appended.integrated_per_s:,.0f} leaves/s while busy, "
-            f"busy {appended.integrator_busy:.0%} of the time, "
-            f"{appended.integrator_cpu:.0%} of a core; "
-            f"backlog {appended.backlog_at_stop} when the writers stopped, "
-            f"{appended.backlog_left} left after {appended.drain_s:.2f} s; "
-            "log checked: leaves == entries, indexes 0..n-1"
-        )
-        figures[f"appends_per_s_{writers}"] = round(appended.appends_per_s, 1)
-        figures[f"raw_insert_per_s_{writers}"] = round(raw, 1)
-        figures[f"append_ratio_{writers}"] = round(appended.ratio, 3)
-        figures[f"integrator_leaves_per_s_{writers}"] = round(appended.integrated_per_s, 1)
-        figures[f"integrator_cpu_{writers}"] = round(appended.integrator_cpu, 2)
-        figures[f"backlog_at_stop_{writers}"] = appended.backlog_at_stop
-        figures[f"backlog_after_drain_{writers}"] = appended.backlog_left
+    raw_autocommit: dict[int, float] = {}
+    for mode in MODES:
+        for writers in (1, 8):
+            raw = run_raw(ctx, mode, writers, seconds, url, payload)
+            appended = run_appends(ctx, mode, agency.pk, writers, seconds, args.integrate_interval)
+            appended.raw_per_s = raw
+            check_log(agency.pk)
+            ok = appended.appends_per_s >= 1000 and appended.ratio >= 0.5
+            say(
+                f"{MODES[mode]}, {writers} writer(s), {seconds:g} s: "
+                f"{appended.appends_per_s:,.0f}/s vs {RAW_BASELINES[mode]} {raw:,.0f}/s "
+                f"= {appended.ratio:.2f}x [target >= 1,000/s and >= 0.5x: {verdict(ok)}]"
+            )
+            prefix = f"{mode}_"
+            if mode == "standalone":
+                raw_autocommit[writers] = raw
+            else:
+                strict = appended.appends_per_s / raw_autocommit[writers]
+                say(
+                    f"  against autocommit raw INSERT ({raw_autocommit[writers]:,.0f}/s): "
+                    f"{strict:.2f}x"
+                )
+                figures[f"act_ratio_autocommit_{writers}"] = round(strict, 3)
+            say(
+                f"  integrator alongside (every {args.integrate_interval:g} s): "
+                f"{appended.integrated_per_s:,.0f} leaves/s while busy, "
+                f"busy {appended.integrator_busy:.0%} of the time, "
+                f"{appended.integrator_cpu:.0%} of a core; "
+                f"backlog {appended.backlog_at_stop} when the writers stopped, "
+                f"{appended.backlog_left} left after {appended.drain_s:.2f} s; "
+                "log checked: leaves == entries, indexes 0..n-1"
+            )
+            figures[f"{prefix}appends_per_s_{writers}"] = round(appended.appends_per_s, 1)
+            figures[f"{prefix}raw_insert_per_s_{writers}"] = round(raw, 1)
+            figures[f"{prefix}ratio_{writers}"] = round(appended.ratio, 3)
+            figures[f"{prefix}integrator_leaves_per_s_{writers}"] = round(
+                appended.integrated_per_s, 1
+            )
+            figures[f"{prefix}integrator_cpu_{writers}"] = round(appended.integrator_cpu, 2)
+            figures[f"{prefix}backlog_at_stop_{writers}"] = appended.backlog_at_stop
+            figures[f"{prefix}backlog_after_drain_{writers}"] = appended.backlog_left
 
     existing = LedgerEntry.objects.filter(agency_id=agency.pk).count()
     missing = max(0, args.entries - existing)

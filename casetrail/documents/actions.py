@@ -4,11 +4,10 @@ lesson: an audit log that misses reads misses what matters)."""
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.db import transaction
 
 from casetrail.cases.documents import Document
 from casetrail.cases.models import Case, Confidentiality
-from casetrail.ledger.append import append_entry
+from casetrail.ledger.append import append_standalone_entry
 from casetrail.ledger.canonical import Json
 
 
@@ -26,24 +25,22 @@ def do_record_pdf_read(
         facts.update(document=document.pk, kind=document.kind)
     else:
         facts.update(blank_form=kind)
-    with transaction.atomic():
-        append_entry(
-            agency=case.agency,
-            action="document.read_pdf",
-            actor=acting_user,
-            case=case,
-            facts=facts,
-        )
+    append_standalone_entry(
+        agency=case.agency,
+        action="document.read_pdf",
+        actor=acting_user,
+        case=case,
+        facts=facts,
+    )
 
 
 def do_record_file_read(*, acting_user: User, case: Case, what: str, sha256: str) -> None:
     """Ledger that *acting_user* obtained a stored file of a confidential case — a signature
     image or a service proof (Seed B art. 29–30; DESIGN invariant 4)."""
-    with transaction.atomic():
-        append_entry(
-            agency=case.agency,
-            action="file.read",
-            actor=acting_user,
-            case=case,
-            facts={"confidentiality": case.confidentiality, "what": what, "sha256": sha256},
-        )
+    append_standalone_entry(
+        agency=case.agency,
+        action="file.read",
+        actor=acting_user,
+        case=case,
+        facts={"confidentiality": case.confidentiality, "what": what, "sha256": sha256},
+    )

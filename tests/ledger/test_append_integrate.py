@@ -8,20 +8,27 @@ writers instead of chasing them one entry at a time.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from pytest_django import DjangoAssertNumQueries, Settings
 
+from casetrail.cases.models import Agency
 from casetrail.ledger import integrate as integrate_module
 from casetrail.ledger import proofs
-from casetrail.ledger.append import append_entry
+from casetrail.ledger.append import append_entry, append_standalone_entry
 from casetrail.ledger.checkpoints import AgencyLog, publish, tree_root
 from casetrail.ledger.config import ledger_hash
 from casetrail.ledger.integrate import integrate_all
-from casetrail.ledger.merkle import root_from_leaf_hashes, verify_consistency, verify_inclusion
+from casetrail.ledger.merkle import (
+    leaf_hash,
+    root_from_leaf_hashes,
+    verify_consistency,
+    verify_inclusion,
+)
 from casetrail.ledger.models import (
     InsertOnlyError,
     LedgerEntry,
@@ -30,7 +37,7 @@ from casetrail.ledger.models import (
     PendingEntry,
 )
 from tests.ledger.test_verify import run_verify
-from tests.personas import World, open_case
+from tests.personas import World, build_world, open_case
 
 COLUMNS = ("agency_id", "case_id", "action", "actor_id", "recorded_at", "payload", "leaf_hash")
 
@@ -189,3 +196,74 @@ def test_proofs_refuse_what_does_not_exist(world: World) -> None:
         proofs.consistency(log_of(world), 0, checkpoint.size)
     with pytest.raises(proofs.ProofRequestError, match="need 0 < m <= n"):
         proofs.consistency(log_of(world), 1, checkpoint.size + 1)
+
+
+# --- entries that are the whole act (reads of protected material) ---------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_standalone_entry_commits_by_itself(settings: Settings) -> None:
+    """Outside a transaction the entry is committed when the call returns (one autocommit
+    statement on PostgreSQL), with the same columns `append_entry` writes and its outbox row."""
+    settings.CASETRAIL_INTEGRATE_ON_COMMIT = False
+    world = build_world()
+    case = open_case(world)
+
+    entry_id = append_standalone_entry(
+        agency=world.lc,
+        action="document.read_pdf",
+        actor=world.li.user,
+        case=case,
+        facts={"confidentiality": "secret", "说明": "下载决定书"},
+    )
+
+    assert not transaction.get_connection().in_atomic_block
+    entry = LedgerEntry.objects.get(pk=entry_id)
+    assert (entry.agency_id, entry.case_id, entry.actor_id, entry.action) == (
+        world.lc.pk,
+        case.pk,
+        world.li.user.pk,
+        "document.read_pdf",
+    )
+    payload = json.loads(entry.payload)
+    assert payload["facts"] == {"confidentiality": "secret", "说明": "下载决定书"}
+    assert payload["records"] == []
+    assert payload["previous"] is None
+    assert entry.leaf_hash == leaf_hash(entry.payload.encode("utf-8"), ledger_hash()).hex()
+    assert PendingEntry.objects.filter(entry_id=entry_id, agency_id=world.lc.pk).exists()
+
+    integrate_all(world.lc.pk)
+    check_log(world.lc.pk)
+    code, document = run_verify()
+    assert code == 0, document["findings"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_standalone_entry_inside_an_act_rolls_back_with_it() -> None:
+    world = build_world()
+    before = LedgerEntry.objects.count()
+
+    def failing_act() -> None:
+        with transaction.atomic():
+            append_standalone_entry(agency=world.lc, action="file.read", actor=None, facts={})
+            raise RuntimeError("the act failed")
+
+    with pytest.raises(RuntimeError, match="the act failed"):
+        failing_act()
+
+    assert LedgerEntry.objects.count() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_standalone_entry_raises_django_errors_and_writes_nothing() -> None:
+    """Errors come back as Django's (the statement bypasses Django's cursor, not its error
+    translation), and the connection is usable afterwards."""
+    world = build_world()
+    before = LedgerEntry.objects.count()
+    ghost = Agency(pk=world.lc.pk + 10_000, code="ghost", short_name="无")
+
+    with pytest.raises(IntegrityError):
+        append_standalone_entry(agency=ghost, action="file.read", actor=None, facts={})
+
+    assert LedgerEntry.objects.count() == before
+    assert append_standalone_entry(agency=world.lc, action="file.read", actor=None) > 0

@@ -1,5 +1,6 @@
-"""16 concurrent writers and 2 concurrent integrators on one agency log: every act lands at one
-contiguous index, and the tree equals a from-scratch recomputation."""
+"""16 concurrent writers (half of them acts in a transaction, half standalone reads) and 2
+concurrent integrators on one agency log: every act lands at one contiguous index, and the tree
+equals a from-scratch recomputation."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from django.db import connections, transaction
 
-from casetrail.ledger.append import append_entry
+from casetrail.ledger.append import append_entry, append_standalone_entry
 from casetrail.ledger.checkpoints import tree_root
 from casetrail.ledger.config import ledger_hash
 from casetrail.ledger.integrate import integrate, integrate_all
@@ -53,11 +54,16 @@ def test_concurrent_writers_and_integrators_build_one_contiguous_tree() -> None:
             with transaction.atomic():
                 append_entry(agency=agency, action="test.act", actor=None, facts={"n": act})
 
+    def reader() -> None:
+        """Reads are acts of one entry, each committed by itself (autocommit on PostgreSQL)."""
+        for act in range(ACTS):
+            append_standalone_entry(agency=agency, action="file.read", actor=None, facts={"n": act})
+
     def integrator() -> None:
         while not done.is_set():
             integrate(agency.pk, batch=7)
 
-    writers = [writer] * WRITERS
+    writers = [writer, reader] * (WRITERS // 2)
 
     def all_writers() -> None:
         assert run_threads(writers) == []
@@ -75,6 +81,7 @@ def test_concurrent_writers_and_integrators_build_one_contiguous_tree() -> None:
     assert len({entry for _, entry in leaves}) == entries
     assert not PendingEntry.objects.filter(agency=agency).exists()
     assert LogHead.objects.get(agency=agency).size == entries
+    assert entries >= WRITERS * ACTS
 
     by_id = dict(LedgerEntry.objects.filter(agency=agency).values_list("pk", "leaf_hash"))
     ordered = [bytes.fromhex(by_id[entry]) for _, entry in leaves]
