@@ -38,8 +38,11 @@ import psycopg
 from psycopg import sql
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from casetrail.cases.models import Agency
     from casetrail.ledger.checkpoints import AgencyLog
+    from casetrail.ledger.models import LedgerEntry
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/casetrail_bench"
 AGENCY_CODE = "bench"
@@ -320,11 +323,16 @@ def run_raw(
     return _rate(rows)
 
 
+def unplaced(agency_id: int) -> QuerySet[LedgerEntry]:
+    """The agency's entries that no leaf holds yet: the integrator's backlog."""
+    from casetrail.ledger.models import LedgerEntry
+
+    return LedgerEntry.objects.filter(agency_id=agency_id, leaf__isnull=True)
+
+
 def run_appends(
     ctx: SpawnContext, mode: str, agency_id: int, writers: int, seconds: float, interval: float
 ) -> AppendRun:
-    from casetrail.ledger.models import PendingEntry
-
     ready: Queue[Any] = ctx.Queue()
     results: Queue[Any] = ctx.Queue()
     integrated: Queue[Any] = ctx.Queue()
@@ -351,8 +359,8 @@ def run_appends(
     _join(processes)
     # The writers have stopped: how far behind is the integrator, and how long to catch up?
     stopped = time.perf_counter()
-    backlog = PendingEntry.objects.filter(agency_id=agency_id).count()
-    while PendingEntry.objects.filter(agency_id=agency_id).exists():
+    backlog = unplaced(agency_id).count()
+    while unplaced(agency_id).exists():
         if time.perf_counter() - stopped > 120:
             break
         time.sleep(0.01)
@@ -360,7 +368,7 @@ def run_appends(
     stop.set()
     (_, placed, busy, elapsed, cpu) = _collect(integrated, [integrator], 120)[0]
     _join([integrator])
-    left = PendingEntry.objects.filter(agency_id=agency_id).count()
+    left = unplaced(agency_id).count()
     return AppendRun(
         writers=writers,
         appends_per_s=_rate(rows),
@@ -379,7 +387,7 @@ def check_log(agency_id: int) -> int:
     from django.db.models import Count, Max, Min
 
     from casetrail.ledger.integrate import integrate_all
-    from casetrail.ledger.models import LedgerEntry, LedgerLeaf, LogHead, PendingEntry
+    from casetrail.ledger.models import LedgerEntry, LedgerLeaf, LogHead
 
     integrate_all(agency_id)
     entries = LedgerEntry.objects.filter(agency_id=agency_id).count()
@@ -387,7 +395,7 @@ def check_log(agency_id: int) -> int:
         n=Count("id"), lo=Min("index"), hi=Max("index")
     )
     head = LogHead.objects.get(agency_id=agency_id).size
-    pending = PendingEntry.objects.filter(agency_id=agency_id).count()
+    pending = unplaced(agency_id).count()
     # The unique (agency, index) constraint plus count, min and max make the indexes contiguous.
     problems = []
     if pending:
@@ -427,7 +435,7 @@ def generate_entries(agency_id: int, first_seq: int, count: int) -> None:
     from casetrail.ledger.canonical import canonical_json
     from casetrail.ledger.config import ledger_hash
     from casetrail.ledger.merkle import leaf_hash
-    from casetrail.ledger.models import LedgerEntry, PendingEntry
+    from casetrail.ledger.models import LedgerEntry
 
     h = ledger_hash()
     base = clock.now()
@@ -462,11 +470,7 @@ def generate_entries(agency_id: int, first_seq: int, count: int) -> None:
                     )
                 )
             with transaction.atomic():
-                created = LedgerEntry.objects.bulk_create(entries, batch_size=BULK_BATCH)
-                PendingEntry.objects.bulk_create(
-                    (PendingEntry(entry_id=entry.pk, agency_id=agency_id) for entry in created),
-                    batch_size=BULK_BATCH,
-                )
+                LedgerEntry.objects.bulk_create(entries, batch_size=BULK_BATCH)
 
 
 def generate_worker(agency_id: int, first_seq: int, count: int) -> None:

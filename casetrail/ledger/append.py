@@ -15,7 +15,7 @@ from casetrail.ledger.canonical import Json, canonical_json
 from casetrail.ledger.config import ledger_hash
 from casetrail.ledger.integrate import integrate_after_commit
 from casetrail.ledger.merkle import leaf_hash
-from casetrail.ledger.models import LedgerEntry, LogHead, PendingEntry
+from casetrail.ledger.models import LedgerEntry, LogHead
 from casetrail.ledger.records import record_ref
 
 if TYPE_CHECKING:
@@ -68,12 +68,11 @@ def append_entry(
         leaf_hash=row.leaf_hash,
     )
     if connection.vendor == "postgresql":
-        entry.pk = _insert_with_outbox(connection, row)
+        entry.pk = _insert(connection, row)
         entry._state.adding = False
         entry._state.db = connection.alias
     else:
         entry.save()
-        PendingEntry.objects.create(entry=entry, agency=agency)
     if getattr(settings, "CASETRAIL_INTEGRATE_ON_COMMIT", True):
         transaction.on_commit(lambda: integrate_after_commit(agency.pk))
     return entry
@@ -90,11 +89,10 @@ def append_standalone_entry(
     """Record an act whose only row is its ledger entry; return the entry's id.
 
     Such acts are reads of protected material (DESIGN invariant 4; 统计执法监督检查办法 第29–30条),
-    by far the most frequent acts. Outside a transaction on PostgreSQL the entry and its outbox
-    row are written by one autocommit statement, which is atomic by itself: the act costs one
-    round trip, like a plain INSERT, instead of BEGIN, the statement and COMMIT. Inside a
-    transaction, and on SQLite (two statements), it is `append_entry` in an `atomic()` block, so
-    the entry commits with whatever the caller writes.
+    by far the most frequent acts. Outside a transaction on PostgreSQL the entry is written by
+    one autocommit statement: the act costs one round trip, like a plain INSERT, instead of
+    BEGIN, the statement and COMMIT. Inside a transaction, and on SQLite, it is `append_entry`
+    in an `atomic()` block, so the entry commits with whatever the caller writes.
     """
     connection = transaction.get_connection()
     if (
@@ -106,7 +104,7 @@ def append_standalone_entry(
             entry = append_entry(agency=agency, action=action, actor=actor, case=case, facts=facts)
         return entry.pk
     row = _new_row(agency, action, actor, case, (), facts, None)
-    entry_id = _insert_with_outbox(connection, row)  # committed when it returns
+    entry_id = _insert(connection, row)  # committed when it returns
     if getattr(settings, "CASETRAIL_INTEGRATE_ON_COMMIT", True):
         integrate_after_commit(agency.pk)
     return entry_id
@@ -159,31 +157,25 @@ def _new_row(
     )
 
 
-# The entry and its outbox row in one statement: a data-modifying CTE (PostgreSQL only).
-_INSERT_WITH_OUTBOX = (
-    f'WITH e AS (INSERT INTO "{LedgerEntry._meta.db_table}" '
+_INSERT = (
+    f'INSERT INTO "{LedgerEntry._meta.db_table}" '
     '("agency_id", "case_id", "action", "actor_id", "recorded_at", "payload", "leaf_hash") '
-    'VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING "id") '
-    f'INSERT INTO "{PendingEntry._meta.db_table}" ("entry_id", "agency_id") '
-    'SELECT "id", %s FROM e RETURNING "entry_id"'
+    'VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING "id"'
 )
 
 
-def _insert_with_outbox(connection: BaseDatabaseWrapper, row: _Row) -> int:
-    """Write the entry *row* and its `PendingEntry` in one statement; return the entry's id.
+def _insert(connection: BaseDatabaseWrapper, row: _Row) -> int:
+    """Write the entry *row* (PostgreSQL); return its id. The database adds its `txid`.
 
-    The rows are those that `entry.save()` and `PendingEntry.objects.create()` write (the
-    SQLite path); the ledger table only ever gets an INSERT here. The ORM's two saves cost
-    more client CPU than the database spends on them, and so does Django's cursor wrapper: the
-    statement goes straight to the psycopg connection, in whatever transaction Django has open
-    on it, with Django's error translation but without its query log and execute wrappers
-    (bench/README.md, "Where the time goes").
+    The row is the one `entry.save()` writes (the SQLite path); the ledger table only ever gets
+    an INSERT here. The ORM's save costs more client CPU than the database spends on it, and so
+    does Django's cursor wrapper: the statement goes straight to the psycopg connection, in
+    whatever transaction Django has open on it, with Django's error translation but without
+    its query log and execute wrappers (bench/README.md, "Where the time goes").
     """
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        written = connection.connection.execute(
-            _INSERT_WITH_OUTBOX, [*row, row.agency_id], prepare=True
-        ).fetchone()
+        written = connection.connection.execute(_INSERT, list(row), prepare=True).fetchone()
     if written is None:  # an INSERT … VALUES always returns its row
         raise LedgerError(f"{row.action}: the entry was not written")
     return int(written[0])

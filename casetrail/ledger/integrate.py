@@ -4,9 +4,24 @@ One integrator at a time per agency (it locks the log head); writers never wait 
 stored hashes of complete subtrees are written with the leaves, so any tree head or proof
 costs O(log n) reads (`ledger/tree.py`).
 
-On PostgreSQL a batch is written with one statement per table (`INSERT … SELECT FROM unnest`)
-and its outbox rows removed with one `DELETE … = ANY`: building and sending thousands of model
-instances and parameters cost far more than the database's work (bench/README.md).
+Which entries wait: those with no leaf whose sequence key is at or above the log head's
+`floor`. Writers write nothing but the entry, so the integrator must never move the floor
+past an entry that is still to commit:
+
+- On PostgreSQL the key is `txid`, the id of the transaction that wrote the entry (the column's
+  default). Before it reads, the integrator takes the `xmin` of a fresh snapshot: every
+  transaction below it has ended, so every entry below it that will ever exist is visible to
+  the read that follows, and is placed by it. The floor moves up to that `xmin`, never past
+  it, and never past the last entry taken when a batch was cut short. A transaction that runs
+  long holds the floor back (its entries are read again and skipped, as placed); it never
+  loses an entry. This is the sequencing of Tessera and of transactional outboxes ordered by
+  transaction id, without an outbox table: an act writes one row, not two.
+- On SQLite writers take turns (one write transaction at a time), so ids commit in order; the
+  key is the id and the floor follows the last entry placed.
+
+On PostgreSQL a batch is written with one statement per table (`INSERT … SELECT FROM unnest`):
+building and sending thousands of model instances and parameters cost far more than the
+database's work (bench/README.md).
 """
 
 from __future__ import annotations
@@ -18,13 +33,13 @@ from django.db import DatabaseError, connection, transaction
 
 from casetrail.ledger import tree
 from casetrail.ledger.config import ledger_hash
-from casetrail.ledger.models import LedgerHash, LedgerLeaf, LogHead, PendingEntry
+from casetrail.ledger.models import LedgerEntry, LedgerHash, LedgerLeaf, LogHead
 
 log = logging.getLogger(__name__)
 
 BATCH = 5000
 
-_LEAF, _HASH, _PENDING = LedgerLeaf._meta, LedgerHash._meta, PendingEntry._meta
+_ENTRY, _LEAF, _HASH = LedgerEntry._meta, LedgerLeaf._meta, LedgerHash._meta
 _READ_HASHES = (
     f'SELECT "position", "value" FROM "{_HASH.db_table}" '
     'WHERE "agency_id" = %s AND "position" = ANY(%s::bigint[])'
@@ -39,7 +54,13 @@ _INSERT_HASHES = (
     "SELECT %s, %s::bigint + t.n - 1, t.value "
     "FROM unnest(%s::bytea[]) WITH ORDINALITY AS t(value, n)"
 )
-_DELETE_PENDING = f'DELETE FROM "{_PENDING.db_table}" WHERE "entry_id" = ANY(%s::bigint[])'
+_SNAPSHOT_XMIN = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+_WAITING = (
+    f'SELECT e."id", e."leaf_hash", e."txid" FROM "{_ENTRY.db_table}" e '
+    'WHERE e."agency_id" = %s AND e."txid" >= %s '
+    f'AND NOT EXISTS (SELECT 1 FROM "{_LEAF.db_table}" l WHERE l."entry_id" = e."id") '
+    'ORDER BY e."txid", e."id" LIMIT %s'
+)
 
 
 class DbHashStore:
@@ -75,23 +96,21 @@ def integrate(agency_id: int, *, batch: int = BATCH) -> int:
     """Integrate up to *batch* recorded entries of the agency; returns how many were placed."""
     with transaction.atomic():
         head = LogHead.objects.select_for_update().get(agency_id=agency_id)
-        pending = list(
-            PendingEntry.objects.filter(agency_id=agency_id)
-            .order_by("entry_id")
-            .values_list("entry_id", "entry__leaf_hash")[:batch]
-        )
-        if not pending:
+        if connection.vendor == "postgresql":
+            entry_ids, hashes, floor = _waiting_postgresql(head, batch)
+        else:
+            entry_ids, hashes, floor = _waiting_sqlite(head, batch)
+        if not entry_ids:
+            if floor != head.floor:
+                head.floor = floor
+                head.save(update_fields=["floor"])
             return 0
-        entry_ids = [entry_id for entry_id, _ in pending]
-        hashes = [bytes.fromhex(leaf_hash) for _, leaf_hash in pending]
         stored = tree.append_leaves(head.size, hashes, DbHashStore(agency_id), ledger_hash())
         first_position = tree.stored_hash_count(head.size)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(_INSERT_LEAVES, [agency_id, head.size, entry_ids])
                 cursor.execute(_INSERT_HASHES, [agency_id, first_position, stored])
-                # The outbox is a queue, not history: its rows go once their entries are placed.
-                cursor.execute(_DELETE_PENDING, [entry_ids])
         else:
             LedgerLeaf.objects.bulk_create(
                 LedgerLeaf(agency_id=agency_id, index=head.size + offset, entry_id=entry_id)
@@ -101,10 +120,58 @@ def integrate(agency_id: int, *, batch: int = BATCH) -> int:
                 LedgerHash(agency_id=agency_id, position=first_position + offset, value=value)
                 for offset, value in enumerate(stored)
             )
-            PendingEntry.objects.filter(entry_id__in=entry_ids).delete()
-        head.size += len(pending)
-        head.save(update_fields=["size"])
-    return len(pending)
+        head.size += len(entry_ids)
+        head.floor = floor
+        head.save(update_fields=["size", "floor"])
+    return len(entry_ids)
+
+
+def _waiting_postgresql(head: LogHead, batch: int) -> tuple[list[int], list[bytes], int]:
+    """Entries at no leaf from the floor up, in transaction order, and the floor after them."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SNAPSHOT_XMIN)
+        (xmin,) = cursor.fetchone() or (head.floor,)
+        cursor.execute(_WAITING, [head.agency_id, head.floor, batch])
+        rows = cursor.fetchall()
+    floor = int(xmin)
+    if len(rows) == batch:  # cut short: entries of the last transaction taken may remain
+        floor = min(floor, int(rows[-1][2]))
+    return (
+        [int(entry_id) for entry_id, _, _ in rows],
+        [bytes.fromhex(value) for _, value, _ in rows],
+        max(head.floor, floor),
+    )
+
+
+def _waiting_sqlite(head: LogHead, batch: int) -> tuple[list[int], list[bytes], int]:
+    """Entries at no leaf from the floor up, by id (ids commit in order on SQLite)."""
+    rows = list(
+        LedgerEntry.objects.filter(agency_id=head.agency_id, pk__gte=head.floor, leaf__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "leaf_hash")[:batch]
+    )
+    floor = rows[-1][0] + 1 if rows else head.floor
+    return [pk for pk, _ in rows], [bytes.fromhex(value) for _, value in rows], floor
+
+
+def waiting_entry_ids(agency_id: int, entry_ids: Sequence[int]) -> set[int]:
+    """Those of *entry_ids* (entries of the agency at no leaf) that are at or above the floor:
+    waiting to be integrated. One below it was passed by the integrator, so its leaf was cut.
+    """
+    wanted = list(entry_ids)
+    if not wanted:
+        return set()
+    # No log head is reported by itself (`log_head_missing`); then nothing was passed.
+    floor = LogHead.objects.filter(agency_id=agency_id).values_list("floor", flat=True).first() or 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT "id" FROM "{_ENTRY.db_table}" '
+                'WHERE "id" = ANY(%s::bigint[]) AND "txid" >= %s',
+                [wanted, floor],
+            )
+            return {int(entry_id) for (entry_id,) in cursor.fetchall()}
+    return {entry_id for entry_id in wanted if entry_id >= floor}
 
 
 def integrate_all(agency_id: int) -> int:
@@ -126,7 +193,7 @@ def integrate_all(agency_id: int) -> int:
 def integrate_after_commit(agency_id: int) -> None:
     """Run right after an act commits, so a person's act shows its position at once.
 
-    A failure here loses nothing: the entry stays in the outbox for the worker.
+    A failure here loses nothing: the entry stays at no leaf, above the floor, for the worker.
     """
     try:
         integrate_all(agency_id)

@@ -41,11 +41,19 @@ class RecordModel(models.Model):
 class LogHead(models.Model):
     """The integrated size of an agency's log; locked by the integrator while it appends.
 
-    Derived state: `casetrail verify` recomputes it from the leaves.
+    `floor` says where the integrator looks for recorded entries that have no leaf yet: every
+    entry whose *sequence key* is below it is placed. The key is the entry's id on SQLite
+    (writers take turns, so ids commit in order) and, on PostgreSQL, the id of the
+    transaction that wrote it (`ledger_entry_txid`, a column the database fills in), which the
+    integrator only passes once no transaction below it is still running
+    (`ledger/integrate.py`).
+
+    Derived state: `casetrail verify` recomputes the size from the leaves.
     """
 
     agency = models.OneToOneField("cases.Agency", on_delete=models.PROTECT, related_name="log")
     size = models.BigIntegerField(default=0)
+    floor = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"log of agency {self.agency_id}: {self.size} leaves"
@@ -77,20 +85,6 @@ class LedgerEntry(RecordModel):
 
     def __str__(self) -> str:
         return f"entry {self.pk} {self.action}"
-
-
-class PendingEntry(models.Model):
-    """Outbox of recorded entries not yet integrated, written in the act's own transaction.
-
-    The integrator takes rows from here and removes them once their leaves are stored, so an
-    act that committed is never skipped, however late its transaction commits.
-    """
-
-    entry = models.OneToOneField(LedgerEntry, on_delete=models.CASCADE, related_name="+")
-    agency = models.ForeignKey("cases.Agency", on_delete=models.PROTECT, related_name="+")
-
-    def __str__(self) -> str:
-        return f"pending entry {self.entry_id}"
 
 
 class LedgerLeaf(RecordModel):

@@ -148,7 +148,7 @@ LEDGERED_MODELS: tuple[type[models.Model], ...] = (
 )
 """Tables every row of which some ledger entry must record (else `row_unledgered`).
 
-Domain tables only: not configuration or derived state (LogHead, PendingEntry,
+Domain tables only: not configuration or derived state (LogHead,
 CaseNumberCounter, CalendarDay, CalendarYear), nor the ledger's own tables, which are checked
 structurally. A new domain table written by a `do_*` action belongs here.
 """

@@ -18,8 +18,9 @@ from itertools import islice
 from django.db.models import Q
 
 from casetrail.ledger import tree
+from casetrail.ledger.integrate import waiting_entry_ids
 from casetrail.ledger.merkle import LEAF_PREFIX, HashFn
-from casetrail.ledger.models import LedgerEntry, LedgerHash, LedgerLeaf, PendingEntry
+from casetrail.ledger.models import LedgerEntry, LedgerHash, LedgerLeaf
 from casetrail.ledger.verify_entries import (
     PROGRESS_EVERY,
     EntryChecker,
@@ -300,12 +301,12 @@ class LogPass:
             )
 
     def _unplaced(self, entries: EntryIndex) -> int:
-        """Entries at no leaf: waiting in the outbox (counted), or cut from the log (reported)."""
-        pending = set(
-            PendingEntry.objects.filter(agency_id=self.agency_id).values_list("entry_id", flat=True)
-        )
+        """Entries at no leaf: waiting above the log head's floor (counted), or below it, where
+        the integrator has passed, so cut from the log (reported)."""
+        unplaced = list(entries.unplaced())
+        pending = waiting_entry_ids(self.agency_id, unplaced)
         waiting = 0
-        for entry_id in entries.unplaced():
+        for entry_id in unplaced:
             if entry_id in pending:
                 waiting += 1
                 continue

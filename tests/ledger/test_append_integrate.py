@@ -22,7 +22,7 @@ from casetrail.ledger import proofs
 from casetrail.ledger.append import append_entry, append_standalone_entry
 from casetrail.ledger.checkpoints import AgencyLog, publish, tree_root
 from casetrail.ledger.config import ledger_hash
-from casetrail.ledger.integrate import integrate_all
+from casetrail.ledger.integrate import integrate_all, waiting_entry_ids
 from casetrail.ledger.merkle import (
     leaf_hash,
     root_from_leaf_hashes,
@@ -34,7 +34,6 @@ from casetrail.ledger.models import (
     LedgerEntry,
     LedgerLeaf,
     LogHead,
-    PendingEntry,
 )
 from tests.ledger.test_verify import run_verify
 from tests.personas import World, build_world, open_case
@@ -69,7 +68,7 @@ def check_log(agency_id: int) -> None:
     )
     assert [index for index, _ in leaves] == list(range(entries))
     assert LogHead.objects.get(agency_id=agency_id).size == entries
-    assert not PendingEntry.objects.filter(agency_id=agency_id).exists()
+    assert not LedgerEntry.objects.filter(agency_id=agency_id, leaf__isnull=True).exists()
     hashes = [bytes.fromhex(value) for _, value in leaves]
     assert tree_root(agency_id, entries) == root_from_leaf_hashes(hashes, ledger_hash())
 
@@ -90,8 +89,8 @@ def test_append_writes_the_rows_the_orm_writes(world: World) -> None:
         entry.save()
     stored = LedgerEntry.objects.values(*COLUMNS).get(pk=entry.pk)
     assert stored == {column: getattr(entry, column) for column in COLUMNS}
-    pending = PendingEntry.objects.get(entry_id=entry.pk)
-    assert pending.agency_id == world.lc.pk
+    assert not LedgerLeaf.objects.filter(entry_id=entry.pk).exists()
+    assert waiting_entry_ids(world.lc.pk, [entry.pk]) == {entry.pk}
 
     # The same values through the ORM give the same row.
     twin = LedgerEntry(**{column: getattr(entry, column) for column in COLUMNS})
@@ -230,7 +229,7 @@ def test_a_standalone_entry_commits_by_itself(settings: Settings) -> None:
     assert payload["records"] == []
     assert payload["previous"] is None
     assert entry.leaf_hash == leaf_hash(entry.payload.encode("utf-8"), ledger_hash()).hex()
-    assert PendingEntry.objects.filter(entry_id=entry_id, agency_id=world.lc.pk).exists()
+    assert waiting_entry_ids(world.lc.pk, [entry_id]) == {entry_id}
 
     integrate_all(world.lc.pk)
     check_log(world.lc.pk)

@@ -37,7 +37,7 @@ class Label(str):
 
 
 def test_other_mappings_sequences_and_str_subclasses_are_accepted() -> None:
-    value = {"a": (1, 2), "b": OrderedDict(z=1, y=Label("标签")), "c": [Label("x")]}
+    value: Any = {"a": (1, 2), "b": OrderedDict(z=1, y=Label("标签")), "c": [Label("x")]}
     assert (
         canonical_json(value) == b'{"a":[1,2],"b":{"y":"\xe6\xa0\x87\xe7\xad\xbe","z":1},"c":["x"]}'
     )

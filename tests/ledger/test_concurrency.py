@@ -13,9 +13,9 @@ from django.db import connections, transaction
 from casetrail.ledger.append import append_entry, append_standalone_entry
 from casetrail.ledger.checkpoints import tree_root
 from casetrail.ledger.config import ledger_hash
-from casetrail.ledger.integrate import integrate, integrate_all
+from casetrail.ledger.integrate import integrate, integrate_all, waiting_entry_ids
 from casetrail.ledger.merkle import root_from_leaf_hashes
-from casetrail.ledger.models import LedgerEntry, LedgerLeaf, LogHead, PendingEntry
+from casetrail.ledger.models import LedgerEntry, LedgerLeaf, LogHead
 from tests.personas import build_world
 
 WRITERS = 16
@@ -79,10 +79,62 @@ def test_concurrent_writers_and_integrators_build_one_contiguous_tree() -> None:
     )
     assert [index for index, _ in leaves] == list(range(entries))
     assert len({entry for _, entry in leaves}) == entries
-    assert not PendingEntry.objects.filter(agency=agency).exists()
+    assert not LedgerEntry.objects.filter(agency=agency, leaf__isnull=True).exists()
     assert LogHead.objects.get(agency=agency).size == entries
     assert entries >= WRITERS * ACTS
 
     by_id = dict(LedgerEntry.objects.filter(agency=agency).values_list("pk", "leaf_hash"))
     ordered = [bytes.fromhex(by_id[entry]) for _, entry in leaves]
     assert tree_root(agency.pk, entries) == root_from_leaf_hashes(ordered, ledger_hash())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_act_that_commits_late_is_placed_not_skipped() -> None:
+    """An act's transaction writes its entry first and commits after later acts were placed
+    (on PostgreSQL its transaction id is below theirs): the integrator must not move its floor
+    past it, and places it once it commits. On SQLite writers take turns, so the late act
+    waits for the lock instead, and is placed all the same."""
+    world = build_world()
+    agency = world.lc
+    integrate_all(agency.pk)
+    written, release = threading.Event(), threading.Event()
+    late: list[int] = []
+    late_txid: list[int] = []
+
+    def slow_act() -> None:
+        with transaction.atomic():
+            entry = append_entry(agency=agency, action="test.slow", actor=None, facts={})
+            late.append(entry.pk)
+            if connections["default"].vendor == "postgresql":
+                with connections["default"].cursor() as cursor:
+                    cursor.execute("SELECT txid FROM ledger_ledgerentry WHERE id = %s", [entry.pk])
+                    row = cursor.fetchone()
+                    assert row is not None
+                    late_txid.append(int(row[0]))
+            written.set()
+            release.wait(timeout=30)
+
+    def quick_acts() -> None:
+        if connections["default"].vendor == "postgresql":
+            assert written.wait(timeout=30)
+        for n in range(3):
+            append_standalone_entry(agency=agency, action="test.quick", actor=None, facts={"n": n})
+        integrate_all(agency.pk)
+        if connections["default"].vendor == "postgresql":
+            # The slow act is still open: its entry is invisible, and the floor stays below it.
+            [entry_id] = late
+            assert not LedgerLeaf.objects.filter(entry_id=entry_id).exists()
+            assert LogHead.objects.get(agency=agency).floor <= late_txid[0]
+            assert LedgerLeaf.objects.filter(agency=agency, entry__action="test.quick").count() == 3
+        release.set()
+
+    assert run_threads([slow_act, quick_acts]) == []
+    integrate_all(agency.pk)
+
+    [entry_id] = late
+    assert LedgerLeaf.objects.filter(entry_id=entry_id).exists()
+    assert waiting_entry_ids(agency.pk, [entry_id]) == set()
+    entries = LedgerEntry.objects.filter(agency=agency).count()
+    indexes = sorted(LedgerLeaf.objects.filter(agency=agency).values_list("index", flat=True))
+    assert indexes == list(range(entries))
+    assert not LedgerEntry.objects.filter(agency=agency, leaf__isnull=True).exists()

@@ -13,7 +13,7 @@ from casetrail.cases.models import Agency
 from casetrail.ledger.append import open_log
 from casetrail.ledger.integrate import DbHashStore, integrate_all
 from casetrail.ledger.merkle import HashFn, sha256, sm3
-from casetrail.ledger.models import LedgerEntry, PendingEntry
+from casetrail.ledger.models import LedgerEntry
 from casetrail.policy.profiles import builtin_profile_text
 from tests.ledger.tree_contract import CONTRACT_CHECKS, ContractCheck
 
@@ -50,7 +50,6 @@ class IntegratedStore(DbHashStore):
                 leaf_hash=leaf.hex(),
             )
             entry.save()
-            PendingEntry.objects.create(entry=entry, agency_id=self.agency_id)
         integrate_all(self.agency_id)
 
 

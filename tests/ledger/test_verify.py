@@ -327,6 +327,9 @@ def test_swapped_leaves_are_reported_as_reordered(published: tuple[World, Case])
     assert kinds(document) == {"leaf_reordered", "checkpoint_mismatch", "offsite_mismatch"}
 
 
+# Committed acts, as in production: the integrator's floor has passed them, so an entry that
+# lost its leaf is named as cut, not taken for one still waiting (`ledger/integrate.py`).
+@pytest.mark.django_db(transaction=True)
 def test_a_truncated_log_is_caught_by_its_checkpoint(published: tuple[World, Case]) -> None:
     """GIVEN a published log WHEN its last two leaves are deleted and its head shrunk THEN
     log_truncated names the checkpoint, and the cut entries are named."""
@@ -361,6 +364,7 @@ def test_a_truncated_log_is_caught_by_its_checkpoint(published: tuple[World, Cas
     assert kinds(document) == {"log_truncated", "entry_unintegrated"}
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_deleted_leaf_in_the_middle(published: tuple[World, Case]) -> None:
     world, _case = published
     raw(
