@@ -80,7 +80,9 @@ def build_world() -> World:
         code="xinglongtai-tjj",
         profile_key="xinglongtai-2019",
     )
-    yesterday = clock.today() - timedelta(days=1)
+    # Lapsed well before any act the tests date (they reach back up to a few days, and an act
+    # two hours ago is yesterday between 00:00 and 02:00 in Shanghai).
+    lapsed = clock.today() - timedelta(days=30)
     return World(
         lc=lc,
         xl=xl,
@@ -93,9 +95,7 @@ def build_world() -> World:
         colleague=make_officer(
             xl, "colleague", "赵磊", ("officer", "reviewer", "head"), cert="XL-001"
         ),
-        expired=make_officer(
-            lc, "expired", "过期证", ("officer",), cert="LC-099", valid_to=yesterday
-        ),
+        expired=make_officer(lc, "expired", "过期证", ("officer",), cert="LC-099", valid_to=lapsed),
     )
 
 
