@@ -66,15 +66,34 @@ class LedgerEntry(RecordModel):
     its position in the agency's Merkle tree (`LedgerLeaf`), and a checkpoint *publishes* it.
     `payload` holds the exact bytes that were hashed (as UTF-8 text), so anyone can recompute
     `leaf_hash` = SHA-256(0x00 || payload).
+
+    Every act of an agency references the same agency row, so the database's foreign-key
+    check on it (a ``FOR KEY SHARE`` lock of that row, taken by every writer at once) would
+    turn each append into a shared multixact lock on one hot row: the reference is checked by
+    Django (``PROTECT``) and by `casetrail verify` (the column must equal the payload's
+    ``agency``), not by a constraint. Case and actor keep theirs. `actor` has no index: nothing
+    looks entries up by actor. Indexes: (agency, id), which verify and SQLite's integrator read
+    in, and on PostgreSQL (agency, txid, id), which its integrator reads in (migration 0002).
     """
 
-    agency = models.ForeignKey("cases.Agency", on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(
+        "cases.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger"
     )
     action = models.CharField(max_length=64)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     recorded_at = models.DateTimeField()
     payload = models.TextField()
@@ -82,17 +101,33 @@ class LedgerEntry(RecordModel):
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["agency", "id"], name="ledger_entry_agency")]
 
     def __str__(self) -> str:
         return f"entry {self.pk} {self.action}"
 
 
 class LedgerLeaf(RecordModel):
-    """The position of an entry in its agency's tree (contiguous from 0, never reused)."""
+    """The position of an entry in its agency's tree (contiguous from 0, never reused).
 
-    agency = models.ForeignKey("cases.Agency", on_delete=models.PROTECT, related_name="+")
+    Leaves and stored hashes are derived state, written by the integrator in batches of
+    thousands: their references carry no database constraint (a constraint would check, and
+    lock, every entry a batch places, rewriting each entry's page), and `casetrail verify`
+    checks them all — a leaf whose entry is gone is `entry_deleted`, one of another agency's
+    entry `leaf_mismatch`. The unique (agency, index) and entry keep the tree from forking.
+    """
+
+    agency = models.ForeignKey(
+        "cases.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     index = models.BigIntegerField()
-    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="leaf")
+    entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, related_name="leaf", db_constraint=False
+    )
 
     class Meta:
         constraints = [
@@ -104,9 +139,19 @@ class LedgerLeaf(RecordModel):
 
 
 class LedgerHash(RecordModel):
-    """A stored hash of a complete subtree, at its fixed position (see `ledger/tree.py`)."""
+    """A stored hash of a complete subtree, at its fixed position (see `ledger/tree.py`).
 
-    agency = models.ForeignKey("cases.Agency", on_delete=models.PROTECT, related_name="+")
+    Derived state, like `LedgerLeaf`: no database constraint on the agency; verify rebuilds
+    every stored hash from the entries.
+    """
+
+    agency = models.ForeignKey(
+        "cases.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     position = models.BigIntegerField()
     value = models.BinaryField()
 

@@ -31,7 +31,8 @@ entries
   ``entry_altered``           payload does not hash to its leaf_hash, or disagrees with the
                               entry's columns (agency, case, action, actor, at), or is malformed
   ``entry_deleted``           a leaf points at an entry that no longer exists
-  ``entry_unintegrated``      an entry with no leaf that is not waiting in the outbox: cut off
+  ``entry_unintegrated``      an entry with no leaf below the log head's floor: the integrator
+                              passed it, so its leaf was cut off
   ``entry_integrated_twice``  one entry at two leaves
 rows
   ``row_altered``             a row no longer matches the digest its (first for insert-only, else
@@ -41,6 +42,9 @@ rows
                               the ledger's back
 log structure
   ``log_head_missing``        an agency without its LogHead row
+  ``agency_missing``          entries, leaves or stored hashes of an agency that does not exist
+                              (the agency row deleted, or rows forged with an invented agency):
+                              one finding per table and agency, naming its first row
   ``log_truncated``           a signed checkpoint covers more leaves than the log now has
   ``leaf_missing``            an index in 0..size-1 with no leaf
   ``leaf_extra``              a leaf outside 0..size-1, or a second leaf at one index
@@ -73,8 +77,8 @@ lies between it and that checkpoint's size. `log_truncated` names the first chec
 the log, and as `ledger_index` the first leaf cut off. Checking signatures needs the agency's
 key file (CASETRAIL_KEY_DIR); without it verify cannot run (exit 2).
 
-Entries waiting in the outbox (recorded, not yet integrated) are counted, not reported: an act
-becomes provable once a published checkpoint covers it.
+Entries waiting for the integrator (recorded, at no leaf yet, at or above the floor) are counted,
+not reported: an act becomes provable once a published checkpoint covers it.
 """
 
 from __future__ import annotations
@@ -85,6 +89,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, models, transaction
+from django.db.models import Count, Max, Min
 
 from casetrail.cases.models import (
     Agency,
@@ -106,10 +111,16 @@ from casetrail.documents.models import IssuedPdf
 from casetrail.evidence.models import BackupRun, Blob, IngestToken, Recording, Repair
 from casetrail.ledger.checkpoints import AgencyLog
 from casetrail.ledger.config import ledger_hash
-from casetrail.ledger.models import LedgerLeaf, LogHead
+from casetrail.ledger.models import LedgerEntry, LedgerHash, LedgerLeaf, LogHead
 from casetrail.ledger.verify_checkpoints import compare_heads, load_heads
 from casetrail.ledger.verify_entries import RecordRef
-from casetrail.ledger.verify_findings import HEAD_TABLE, LOG_HEAD_MISSING, Finding, VerifyError
+from casetrail.ledger.verify_findings import (
+    AGENCY_MISSING,
+    HEAD_TABLE,
+    LOG_HEAD_MISSING,
+    Finding,
+    VerifyError,
+)
 from casetrail.ledger.verify_log import LogPass
 from casetrail.ledger.verify_rows import check_referenced_rows, check_unledgered, decisive_refs
 
@@ -284,6 +295,8 @@ def _verify(agency_codes: Sequence[str] | None, files: bool, say: Callable[[str]
         report.pending += result.pending
         report.checkpoints_checked += signed.rows
         report.offsite_checked += len(signed.files)
+    if agency_codes is None:
+        _check_unknown_agencies(ids, report.findings)
     say("核验条目记录的数据行 (rows the entries committed to)")
     chosen = decisive_refs(refs)
     check_referenced_rows(chosen, report.findings)
@@ -293,6 +306,33 @@ def _verify(agency_codes: Sequence[str] | None, files: bool, say: Callable[[str]
     if files:
         _check_files(report, say)
     return report
+
+
+def _check_unknown_agencies(agency_ids: Sequence[int], findings: list[Finding]) -> None:
+    """Ledger rows of no agency: the per-agency passes never see them.
+
+    The ledger's agency references carry no database constraint (`ledger/models.py`), so a row
+    with an invented agency can be inserted, and an agency row deleted, without dropping one.
+    """
+    for model in (LedgerEntry, LedgerLeaf, LedgerHash):
+        rows = (
+            model.objects.exclude(agency_id__in=agency_ids)
+            .order_by("agency_id")
+            .values_list("agency_id")
+            .annotate(n=Count("id"), first=Min("id"), last=Max("id"))
+        )
+        for agency_id, n, first, last in rows:
+            span = f"row {first}" if n == 1 else f"{n} rows, ids {first}..{last}"
+            findings.append(
+                Finding(
+                    AGENCY_MISSING,
+                    model._meta.db_table,
+                    first,
+                    None,
+                    f"{span} of agency {agency_id}, which does not exist: the agency row was "
+                    "deleted, or the rows were inserted behind the ledger's back",
+                )
+            )
 
 
 def _size_without_head(log: AgencyLog, findings: list[Finding]) -> int:

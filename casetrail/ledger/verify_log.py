@@ -4,7 +4,8 @@ The entries are streamed once in id order (`verify_entries.py`), then the leaves
 order, as (index, entry id) pairs; each leaf takes its entry's recomputed hash, and the tree is
 rebuilt and compared with the stored hashes (`verify_tree.py`). Leaves must be exactly
 0..size-1, each holding one entry of the agency, each entry at most once; an entry at no leaf
-must be waiting in the outbox. Seed A art. 15; Seed B art. 30(4)(5).
+must be waiting for the integrator (at or above the log head's floor).
+Seed A art. 15; Seed B art. 30(4)(5).
 """
 
 from __future__ import annotations

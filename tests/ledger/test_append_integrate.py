@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from pytest_django import DjangoAssertNumQueries, Settings
 
-from casetrail.cases.models import Agency
 from casetrail.ledger import integrate as integrate_module
 from casetrail.ledger import proofs
 from casetrail.ledger.append import append_entry, append_standalone_entry
@@ -203,7 +203,7 @@ def test_proofs_refuse_what_does_not_exist(world: World) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_standalone_entry_commits_by_itself(settings: Settings) -> None:
     """Outside a transaction the entry is committed when the call returns (one autocommit
-    statement on PostgreSQL), with the same columns `append_entry` writes and its outbox row."""
+    statement on PostgreSQL), with the same columns `append_entry` writes, waiting to be placed."""
     settings.CASETRAIL_INTEGRATE_ON_COMMIT = False
     world = build_world()
     case = open_case(world)
@@ -259,10 +259,11 @@ def test_a_failed_standalone_entry_raises_django_errors_and_writes_nothing() -> 
     translation), and the connection is usable afterwards."""
     world = build_world()
     before = LedgerEntry.objects.count()
-    ghost = Agency(pk=world.lc.pk + 10_000, code="ghost", short_name="无")
+    ghost = User(pk=world.zhang.user.pk + 10_000, username="ghost")  # no such user
 
     with pytest.raises(IntegrityError):
-        append_standalone_entry(agency=ghost, action="file.read", actor=None, facts={})
+        append_standalone_entry(agency=world.lc, action="file.read", actor=ghost, facts={})
 
     assert LedgerEntry.objects.count() == before
     assert append_standalone_entry(agency=world.lc, action="file.read", actor=None) > 0
+

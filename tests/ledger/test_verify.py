@@ -31,7 +31,7 @@ from casetrail.ledger.canonical import canonical_json
 from casetrail.ledger.checkpoints import AgencyLog, publish, signer, tree_root
 from casetrail.ledger.config import key_path, public_key_path
 from casetrail.ledger.merkle import leaf_hash, root_from_leaf_hashes, sha256
-from casetrail.ledger.models import Checkpoint, LedgerEntry, LedgerLeaf, LogHead
+from casetrail.ledger.models import Checkpoint, LedgerEntry, LedgerHash, LedgerLeaf, LogHead
 from casetrail.ledger.note import Checkpoint as CheckpointBody
 from casetrail.ledger.note import format_checkpoint, sign_note
 from casetrail.ledger.records import row_digest
@@ -250,6 +250,52 @@ def test_a_row_inserted_without_an_entry_is_named(published: tuple[World, Case])
         inserted.pk,
         None,
     )
+
+
+def test_ledger_rows_of_an_agency_that_does_not_exist(published: tuple[World, Case]) -> None:
+    """GIVEN an entry, a leaf and a stored hash forged for an invented agency (the ledger's
+    agency references have no database constraint) THEN each table's rows are named, and
+    verifying one real agency alone does not look at them."""
+    world, _case = published
+    ghost = Agency.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert ghost is not None
+    ghost += 100
+    data = canonical_json({"v": 1, "agency": ghost, "action": "case.open"})
+    recorded_at = connection.ops.adapt_datetimefield_value(clock.now())
+    with tampering() as cursor:
+        cursor.execute(
+            'INSERT INTO "ledger_ledgerentry" (agency_id, case_id, action, actor_id, recorded_at, '
+            "payload, leaf_hash) VALUES (%s, NULL, 'case.open', NULL, %s, %s, %s)",
+            [ghost, recorded_at, data.decode(), leaf_hash(data, sha256).hex()],
+        )
+        for values in ([ghost, 0, 1], [ghost, 1, 2]):
+            cursor.execute(
+                'INSERT INTO "ledger_ledgerleaf" (agency_id, "index", entry_id) '
+                "VALUES (%s, %s, (SELECT max(id) FROM ledger_ledgerentry) + %s)",
+                values,
+            )
+        cursor.execute(
+            'INSERT INTO "ledger_ledgerhash" (agency_id, position, value) VALUES (%s, 0, %s)',
+            [ghost, b"\0" * 32],
+        )
+    forged = LedgerEntry.objects.get(agency_id=ghost)
+    first_leaf, second_leaf = LedgerLeaf.objects.filter(agency_id=ghost).order_by("pk")
+    stored = LedgerHash.objects.get(agency_id=ghost)
+
+    code, document = run_verify()
+
+    assert code == 1
+    named = {(f["table"], f["id"]): f for f in document["findings"]}
+    assert set(named) == {
+        ("ledger_ledgerentry", forged.pk),
+        ("ledger_ledgerleaf", first_leaf.pk),
+        ("ledger_ledgerhash", stored.pk),
+    }
+    assert kinds(document) == {"agency_missing"}
+    leaves = named[("ledger_ledgerleaf", first_leaf.pk)]["detail"]
+    assert f"2 rows, ids {first_leaf.pk}..{second_leaf.pk} of agency {ghost}," in leaves
+    code, alone = run_verify("--agency", world.lc.code)
+    assert (code, alone["findings"]) == (0, [])
 
 
 def test_an_edited_entry_is_named(published: tuple[World, Case]) -> None:
