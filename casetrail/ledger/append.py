@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.db import models, transaction
@@ -20,6 +21,7 @@ from casetrail.ledger.records import record_ref
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from psycopg import Cursor
 
     from casetrail.cases.models import Agency, Case
 
@@ -175,10 +177,26 @@ def _insert(connection: BaseDatabaseWrapper, row: _Row) -> int:
     """
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        written = connection.connection.execute(_INSERT, list(row), prepare=True).fetchone()
+        written = _cursor(connection).execute(_INSERT, list(row), prepare=True).fetchone()
     if written is None:  # an INSERT … VALUES always returns its row
         raise LedgerError(f"{row.action}: the entry was not written")
     return int(written[0])
+
+
+# One psycopg cursor per Django connection, kept between appends: making a cursor costs about
+# as much client CPU as the INSERT's own parameters (bench/README.md, "Where the time goes").
+_CURSORS: weakref.WeakKeyDictionary[BaseDatabaseWrapper, Cursor[tuple[Any, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _cursor(connection: BaseDatabaseWrapper) -> Cursor[tuple[Any, ...]]:
+    """The kept psycopg cursor of *connection*, made anew when Django has reconnected."""
+    raw = connection.connection
+    cursor = _CURSORS.get(connection)
+    if cursor is None or cursor.closed or cursor.connection is not raw:
+        cursor = _CURSORS[connection] = raw.cursor()
+    return cursor
 
 
 def open_log(agency: Agency) -> LogHead:

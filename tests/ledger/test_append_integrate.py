@@ -267,3 +267,20 @@ def test_a_failed_standalone_entry_raises_django_errors_and_writes_nothing() -> 
     assert LedgerEntry.objects.count() == before
     assert append_standalone_entry(agency=world.lc, action="file.read", actor=None) > 0
 
+
+@pytest.mark.django_db(transaction=True)
+def test_appends_go_on_after_django_reconnects() -> None:
+    """The append keeps a cursor of the connection between calls (PostgreSQL); when Django
+    closes the connection and opens a new one, the next append writes through the new one."""
+    world = build_world()
+    connection = transaction.get_connection()
+    first = append_standalone_entry(agency=world.lc, action="file.read", actor=None)
+
+    connection.close()
+    second = append_standalone_entry(agency=world.lc, action="file.read", actor=None)
+    with transaction.atomic():
+        third = append_entry(agency=world.lc, action="file.read", actor=None).pk
+
+    assert list(
+        LedgerEntry.objects.filter(pk__in=[first, second, third]).values_list("pk", flat=True)
+    ) == sorted([first, second, third])
