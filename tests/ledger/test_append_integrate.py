@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, reset_queries, transaction
+from django.test.utils import CaptureQueriesContext
 from pytest_django import DjangoAssertNumQueries, Settings
 
 from casetrail.ledger import integrate as integrate_module
@@ -284,3 +285,38 @@ def test_appends_go_on_after_django_reconnects() -> None:
     assert list(
         LedgerEntry.objects.filter(pk__in=[first, second, third]).values_list("pk", flat=True)
     ) == sorted([first, second, third])
+
+
+def ledger_inserts(statements: list[str]) -> list[str]:
+    return [sql for sql in statements if sql.startswith('INSERT INTO "ledger_ledgerentry"')]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_whoever_watches_the_queries_sees_the_ledgers_insert(settings: Settings) -> None:
+    """The fast path bypasses Django's cursor; where queries are watched (assertNumQueries,
+    DEBUG's query log, an execute wrapper) the INSERT goes through it, on every backend."""
+    settings.CASETRAIL_INTEGRATE_ON_COMMIT = False
+    world = build_world()
+    connection = transaction.get_connection()
+
+    with CaptureQueriesContext(connection) as captured:
+        append_standalone_entry(agency=world.lc, action="file.read", actor=None)
+        with transaction.atomic():
+            append_entry(agency=world.lc, action="test.act", actor=None)
+    assert len(ledger_inserts([q["sql"] for q in captured.captured_queries])) == 2
+
+    settings.DEBUG = True
+    reset_queries()
+    append_standalone_entry(agency=world.lc, action="file.read", actor=None)
+    assert len(ledger_inserts([q["sql"] for q in connection.queries])) == 1
+    settings.DEBUG = False
+
+    seen: list[str] = []
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        append_standalone_entry(agency=world.lc, action="file.read", actor=None)
+    assert len(ledger_inserts(seen)) == 1
