@@ -117,13 +117,13 @@ def test_integrate_all_returns_under_a_steady_writer(
     real_integrate = integrate_module.integrate
     calls = 0
 
-    def writer_then_integrate(agency_id: int, *, batch: int) -> int:
+    def writer_then_integrate(agency_id: int, *, batch: int, wait: bool = True) -> int:
         nonlocal calls
         calls += 1
         if calls > 20:
             raise AssertionError("integrate_all keeps chasing the writer")
         append(world, calls)
-        return real_integrate(agency_id, batch=batch)
+        return real_integrate(agency_id, batch=batch, wait=wait)
 
     monkeypatch.setattr(integrate_module, "integrate", writer_then_integrate)
     placed = integrate_all(world.lc.pk)

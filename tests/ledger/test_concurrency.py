@@ -5,10 +5,12 @@ equals a from-scratch recomputation."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
 from django.db import connections, transaction
+from pytest_django import Settings
 
 from casetrail.ledger.append import append_entry, append_standalone_entry
 from casetrail.ledger.checkpoints import tree_root
@@ -19,6 +21,7 @@ from casetrail.ledger.models import LedgerEntry, LedgerLeaf, LogHead
 from tests.personas import build_world
 
 WRITERS = 16
+HOLD_SECONDS = 10.0
 ACTS = 15
 
 
@@ -138,3 +141,42 @@ def test_an_act_that_commits_late_is_placed_not_skipped() -> None:
     indexes = sorted(LedgerLeaf.objects.filter(agency=agency).values_list("index", flat=True))
     assert indexes == list(range(entries))
     assert not LedgerEntry.objects.filter(agency=agency, leaf__isnull=True).exists()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_an_act_does_not_wait_for_another_integrator(settings: Settings) -> None:
+    """While another integrator holds the log head, an act's after-commit integration returns
+    at once and leaves its entry waiting; the next integration places it."""
+    settings.CASETRAIL_INTEGRATE_ON_COMMIT = True
+    world = build_world()
+    agency = world.lc
+    integrate_all(agency.pk)
+    locked, release = threading.Event(), threading.Event()
+    took: list[float] = []
+    appended: list[int] = []
+
+    def other_integrator() -> None:
+        with transaction.atomic():
+            LogHead.objects.select_for_update().get(agency=agency)
+            locked.set()
+            release.wait(timeout=HOLD_SECONDS)
+
+    def act() -> None:
+        assert locked.wait(timeout=30)
+        began = time.monotonic()
+        appended.append(
+            append_standalone_entry(agency=agency, action="file.read", actor=None, facts={})
+        )
+        with transaction.atomic():
+            appended.append(append_entry(agency=agency, action="test.act", actor=None).pk)
+        took.append(time.monotonic() - began)
+        release.set()
+
+    assert run_threads([other_integrator, act]) == []
+
+    [seconds] = took
+    assert seconds < HOLD_SECONDS / 2  # waiting for the lock would have taken HOLD_SECONDS
+    assert waiting_entry_ids(agency.pk, appended) == set(appended)
+    assert integrate_all(agency.pk) == 2
+    assert waiting_entry_ids(agency.pk, appended) == set()
