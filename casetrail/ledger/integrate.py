@@ -19,9 +19,10 @@ past an entry that is still to commit:
 - On SQLite writers take turns (one write transaction at a time), so ids commit in order; the
   key is the id and the floor follows the last entry placed.
 
-On PostgreSQL a batch is written with one statement per table (`INSERT … SELECT FROM unnest`):
-building and sending thousands of model instances and parameters cost far more than the
-database's work (bench/README.md).
+On PostgreSQL one integration is four statements (`_integrate_postgresql`), the batch's leaves,
+hashes and new head written by one (`INSERT … SELECT FROM unnest` in data-modifying WITH
+clauses): building and sending thousands of model instances and parameters cost far more than
+the database's work, and an act pays each statement after its commit (bench/README.md).
 """
 
 from __future__ import annotations
@@ -164,8 +165,9 @@ def _integrate_postgresql(agency_id: int, batch: int, wait: bool) -> int:
 
 
 def _integrate_sqlite(agency_id: int, batch: int, wait: bool) -> int:
-    """The same through the ORM. Writers take turns on SQLite, so nothing waits on a row lock:
-    `select_for_update` is a no-op there, and *wait* changes only whether the floor moves."""
+    """The same through the ORM. SQLite transactions take the write lock at BEGIN (IMMEDIATE,
+    settings.py), so integrators and writers take turns and there is no row lock to skip:
+    *wait* changes only whether the floor moves alone."""
     with transaction.atomic():
         head = LogHead.objects.get(agency_id=agency_id)
         entry_ids, hashes, floor = _waiting_sqlite(head, batch)

@@ -59,6 +59,19 @@ class LogHead(models.Model):
         return f"log of agency {self.agency_id}: {self.size} leaves"
 
 
+def unchecked_agency() -> models.ForeignKey[Any]:
+    """The agency of a ledger row: a Django relation (``PROTECT``) with no database constraint
+    and no index of its own. Why, see `LedgerEntry` and `LedgerLeaf`; the indexes that lead
+    with the agency are each model's own."""
+    return models.ForeignKey(
+        "cases.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+
+
 class LedgerEntry(RecordModel):
     """One legally meaningful act: its canonical JSON and RFC 9162 leaf hash.
 
@@ -76,13 +89,7 @@ class LedgerEntry(RecordModel):
     in, and on PostgreSQL (agency, txid, id), which its integrator reads in (migration 0002).
     """
 
-    agency = models.ForeignKey(
-        "cases.Agency",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    agency = unchecked_agency()
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger"
     )
@@ -117,13 +124,7 @@ class LedgerLeaf(RecordModel):
     entry `leaf_mismatch`. The unique (agency, index) and entry keep the tree from forking.
     """
 
-    agency = models.ForeignKey(
-        "cases.Agency",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    agency = unchecked_agency()
     index = models.BigIntegerField()
     entry = models.OneToOneField(
         LedgerEntry, on_delete=models.PROTECT, related_name="leaf", db_constraint=False
@@ -145,13 +146,7 @@ class LedgerHash(RecordModel):
     every stored hash from the entries.
     """
 
-    agency = models.ForeignKey(
-        "cases.Agency",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    agency = unchecked_agency()
     position = models.BigIntegerField()
     value = models.BinaryField()
 
