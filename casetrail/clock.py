@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.utils import timezone
 
 
 def now() -> datetime:
-    return timezone.now()
+    """The current moment, aware, in UTC (as `django.utils.timezone.now` with ``USE_TZ``,
+    which this project always sets, without reading the setting on every call)."""
+    return datetime.now(UTC)
 
 
 def today() -> date:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from django.conf import settings
 from django.db import models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from casetrail import clock
-from casetrail.ledger.canonical import Json, canonical_json
-from casetrail.ledger.config import ledger_hash
+from casetrail.ledger.canonical import Json, canonical_text
+from casetrail.ledger.config import integrate_on_commit, ledger_hash
 from casetrail.ledger.integrate import integrate_after_commit
 from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.models import LedgerEntry, LogHead
@@ -21,7 +21,7 @@ from casetrail.ledger.records import record_ref
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-    from psycopg import Cursor
+    from psycopg import Connection, Cursor
 
     from casetrail.cases.models import Agency, Case
 
@@ -60,22 +60,12 @@ def append_entry(
     if not connection.in_atomic_block:
         raise LedgerError(f"{action}: append_entry must run inside the action's transaction")
     row = _new_row(agency, action, actor, case, records, facts, previous)
-    entry = LedgerEntry(
-        agency=agency,
-        case=case,
-        actor=actor,
-        action=row.action,
-        recorded_at=row.recorded_at,
-        payload=row.payload,
-        leaf_hash=row.leaf_hash,
-    )
     if connection.vendor == "postgresql":
-        entry.pk = _insert(connection, row)
-        entry._state.adding = False
-        entry._state.db = connection.alias
+        entry = _written_entry(connection.alias, _insert(connection, row), row)
     else:
+        entry = LedgerEntry(id=None, **row._asdict())
         entry.save()
-    if getattr(settings, "CASETRAIL_INTEGRATE_ON_COMMIT", True):
+    if integrate_on_commit():
         transaction.on_commit(lambda: integrate_after_commit(agency.pk))
     return entry
 
@@ -107,7 +97,7 @@ def append_standalone_entry(
         return entry.pk
     row = _new_row(agency, action, actor, case, (), facts, None)
     entry_id = _insert(connection, row)  # committed when it returns
-    if getattr(settings, "CASETRAIL_INTEGRATE_ON_COMMIT", True):
+    if integrate_on_commit():
         integrate_after_commit(agency.pk)
     return entry_id
 
@@ -135,28 +125,46 @@ def _new_row(
 ) -> _Row:
     """The entry of an act: its canonical JSON payload and RFC 9162 leaf hash."""
     recorded_at = clock.now()
+    agency_id = agency.pk
+    case_id = case.pk if case is not None else None
     payload: Json = {
         "v": PAYLOAD_VERSION,
-        "agency": agency.pk,
+        "agency": agency_id,
         "action": action,
         "actor": actor_json(actor),
         "at": recorded_at.isoformat(),
-        "case": case.pk if case is not None else None,
+        "case": case_id,
         "case_number": case.case_number if case is not None else None,
-        "facts": dict(facts or {}),
+        "facts": facts if type(facts) is dict else dict(facts or {}),
         "records": [record_ref(row) for row in records],
         "previous": previous,
     }
-    data = canonical_json(payload)
+    text = canonical_text(payload)
     return _Row(
-        agency_id=agency.pk,
-        case_id=case.pk if case is not None else None,
-        action=action,
-        actor_id=actor.pk if actor is not None else None,
-        recorded_at=recorded_at,
-        payload=data.decode("utf-8"),
-        leaf_hash=leaf_hash(data, ledger_hash()).hex(),
+        agency_id,
+        case_id,
+        action,
+        actor.pk if actor is not None else None,
+        recorded_at,
+        text,
+        leaf_hash(text.encode("utf-8"), ledger_hash()).hex(),
     )
+
+
+def _written_entry(alias: str, pk: int, row: _Row) -> LedgerEntry:
+    """The `LedgerEntry` of *row*, written with id *pk*, made as Django makes the rows it reads.
+
+    The keyword constructor resolves every name and sets each relation through its descriptor:
+    it costs an act more client CPU than the INSERT itself (bench/README.md).
+    """
+    columns = {"id": pk, **row._asdict()}
+    names = _entry_attnames()
+    return LedgerEntry.from_db(alias, names, [columns[name] for name in names])
+
+
+@functools.cache
+def _entry_attnames() -> tuple[str, ...]:
+    return tuple(field.attname for field in LedgerEntry._meta.concrete_fields)
 
 
 _INSERT = (
@@ -176,16 +184,19 @@ def _insert(connection: BaseDatabaseWrapper, row: _Row) -> int:
     its query log and execute wrappers (bench/README.md, "Where the time goes") — unless
     something watches the queries, then through Django's cursor.
     """
-    if connection.queries_logged or connection.execute_wrappers:
-        # Someone watches the queries (DEBUG, assertNumQueries, an execute wrapper): take
-        # Django's cursor, so the ledger's INSERT is seen as on SQLite. Off in production.
+    raw = connection.connection
+    if raw is None or connection.queries_logged or connection.execute_wrappers:
+        # Not connected yet, or someone watches the queries (DEBUG, assertNumQueries, an
+        # execute wrapper): take Django's cursor, so the ledger's INSERT is seen as on SQLite.
         with connection.cursor() as cursor:
-            cursor.execute(_INSERT, list(row))
+            cursor.execute(_INSERT, row)
             written = cursor.fetchone()
     else:
-        connection.ensure_connection()
-        with connection.wrap_database_errors:
-            written = _cursor(connection).execute(_INSERT, list(row), prepare=True).fetchone()
+        try:
+            written = _cursor(connection, raw).execute(_INSERT, row, prepare=True).fetchone()
+        except Exception:
+            with connection.wrap_database_errors:  # psycopg's errors become Django's
+                raise
     if written is None:  # an INSERT … VALUES always returns its row
         raise LedgerError(f"{row.action}: the entry was not written")
     return int(written[0])
@@ -198,9 +209,9 @@ _CURSORS: weakref.WeakKeyDictionary[BaseDatabaseWrapper, Cursor[tuple[Any, ...]]
 )
 
 
-def _cursor(connection: BaseDatabaseWrapper) -> Cursor[tuple[Any, ...]]:
-    """The kept psycopg cursor of *connection*, made anew when Django has reconnected."""
-    raw = connection.connection
+def _cursor(connection: BaseDatabaseWrapper, raw: Connection[Any]) -> Cursor[tuple[Any, ...]]:
+    """The kept psycopg cursor of *connection* (whose psycopg connection is *raw*), made anew
+    when Django has reconnected."""
     cursor = _CURSORS.get(connection)
     if cursor is None or cursor.closed or cursor.connection is not raw:
         cursor = _CURSORS[connection] = raw.cursor()

@@ -8,8 +8,9 @@ bytes with an ordinary JSON library.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import cast
+from collections.abc import Callable, Mapping, Sequence
+from json.encoder import encode_basestring
+from typing import Any, cast
 
 JsonScalar = str | int | bool | None
 Json = JsonScalar | Sequence["Json"] | Mapping[str, "Json"]
@@ -53,14 +54,38 @@ def _plain(value: object) -> bool:
     return False
 
 
-# One encoder for every call: `json.dumps` with options builds a new one each time.
+def _refuse(value: object) -> object:
+    raise TypeError(f"{type(value).__name__} is not allowed in canonical JSON")
+
+
+# One encoder for every call. `JSONEncoder.encode` builds a new C encoder (and a closure) on
+# each call; where the C accelerator exists, keep one made with the same options: sorted keys,
+# no white space, UTF-8 kept as is, no circular check (`_plain` and `_check` walk the value
+# first, so a cycle never reaches it).
 _ENCODER = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
 )
 
 
-def canonical_json(value: Json) -> bytes:
-    """Serialise *value* canonically; floats and other types are refused, not rounded."""
+def _make_encode() -> Callable[[Json], str]:
+    # The C accelerator's constructor; typeshed does not declare it.
+    c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+    if c_make_encoder is None:  # no C accelerator: the same options, in pure Python
+        return _ENCODER.encode
+    chunks = c_make_encoder(None, _refuse, encode_basestring, None, ":", ",", True, False, False)
+    return lambda value: "".join(chunks(value, 0))
+
+
+_encode = _make_encode()
+
+
+def canonical_text(value: Json) -> str:
+    """`canonical_json` as text (what the ledger stores); its UTF-8 bytes are what is hashed."""
     if not _plain(value):
         _check(value, "$")
-    return _ENCODER.encode(value).encode("utf-8")
+    return _encode(value)
+
+
+def canonical_json(value: Json) -> bytes:
+    """Serialise *value* canonically; floats and other types are refused, not rounded."""
+    return canonical_text(value).encode("utf-8")

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casetrail.ledger.canonical import canonical_json
+from casetrail.ledger import canonical
+from casetrail.ledger.canonical import canonical_json, canonical_text
 
 scalars = st.none() | st.booleans() | st.integers() | st.text()
 documents = st.recursive(
@@ -30,6 +31,22 @@ def reference(value: Any) -> bytes:
 @given(documents)
 def test_plain_documents_serialise_as_sorted_compact_utf8(value: Any) -> None:
     assert canonical_json(value) == reference(value)
+    assert canonical_text(value) == reference(value).decode("utf-8")
+
+
+def test_without_the_c_accelerator_the_same_encoder_options_apply(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
+    encode = canonical._make_encode()
+
+    @given(documents)
+    def same_bytes(value: Any) -> None:
+        assert encode(value).encode("utf-8") == reference(value)
+
+    same_bytes()
+    with pytest.raises(ValueError):  # allow_nan=False, as in the accelerated encoder
+        encode(float("nan"))  # type: ignore[arg-type]
 
 
 class Label(str):
