@@ -38,6 +38,7 @@ from casetrail.ledger.records import row_digest
 from casetrail.ledger.verify_entries import EntryChecker, read_ahead
 from casetrail.ledger.verify_tree import fold, grow
 from casetrail.policy.profiles import builtin_profile_text
+from tests.ledger.floor import floor_passed
 from tests.ledger.tamper import (
     entry_payload,
     raw,
@@ -380,6 +381,7 @@ def test_a_truncated_log_is_caught_by_its_checkpoint(published: tuple[World, Cas
     """GIVEN a published log WHEN its last two leaves are deleted and its head shrunk THEN
     log_truncated names the checkpoint, and the cut entries are named."""
     world, _case = published
+    floor_passed(world.lc)
     size = LogHead.objects.get(agency=world.lc).size
     cut = list(
         LedgerLeaf.objects.filter(agency=world.lc, index__gte=size - 2).values_list(
@@ -413,6 +415,7 @@ def test_a_truncated_log_is_caught_by_its_checkpoint(published: tuple[World, Cas
 @pytest.mark.django_db(transaction=True)
 def test_a_deleted_leaf_in_the_middle(published: tuple[World, Case]) -> None:
     world, _case = published
+    floor_passed(world.lc)
     raw(
         'DELETE FROM "ledger_ledgerleaf" WHERE agency_id = %s AND "index" = 5',
         [world.lc.pk],
