@@ -132,6 +132,27 @@ ALLOWED_HOSTS = env_list("CASETRAIL_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "
 CSRF_TRUSTED_ORIGINS = env_list("CASETRAIL_CSRF_TRUSTED_ORIGINS", [])
 
 DATABASES = {"default": database_config("CASETRAIL_DATABASE_URL", DATA_DIR / "casetrail.sqlite3")}
+
+
+def migrate_database_config(served: dict[str, Any]) -> dict[str, Any] | None:
+    """The owner role `casetrail migrate` connects as (PostgreSQL), or None: one role does both."""
+    if not os.environ.get("CASETRAIL_MIGRATE_DATABASE_URL"):
+        return None
+    owner = database_config("CASETRAIL_MIGRATE_DATABASE_URL", DATA_DIR / "casetrail.sqlite3")
+    if owner["ENGINE"] != "django.db.backends.postgresql" or owner["ENGINE"] != served["ENGINE"]:
+        raise ImproperlyConfigured(
+            "CASETRAIL_MIGRATE_DATABASE_URL：只用于 PostgreSQL，且 CASETRAIL_DATABASE_URL 也须是 "
+            "PostgreSQL（SQLite 没有数据库角色）"
+        )
+    if owner["NAME"] != served["NAME"]:
+        raise ImproperlyConfigured(
+            f"CASETRAIL_MIGRATE_DATABASE_URL：数据库名 {owner['NAME']!r} 必须与 "
+            f"CASETRAIL_DATABASE_URL 的 {served['NAME']!r} 相同（同一数据库的所有者角色）"
+        )
+    return owner
+
+
+CASETRAIL_MIGRATE_DATABASE = migrate_database_config(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

@@ -1,4 +1,4 @@
-"""Test set-up shared by the whole suite: engines, purge mode for flushes, personas, browser."""
+"""Test set-up shared by the whole suite: engines, roles, owner flushes, personas, browser."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pytest
 from django.db import connection
 from django.db.backends.base.operations import BaseDatabaseOperations
 
-from casetrail.ledger.guards import purge_mode
+from casetrail.ledger.management.commands.migrate import CREDENTIAL_KEYS
+from casetrail.ledger.roles import grant_app_role
+from tests import dbowner
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls around it are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -20,18 +22,55 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _flush_in_purge_mode() -> Iterator[None]:
-    """Transactional tests empty the throwaway test database; let them past the triggers."""
-    original = BaseDatabaseOperations.execute_sql_flush
+def _flush_as_owner() -> Iterator[None]:
+    """Transactional tests empty the throwaway test database past the triggers, as its owner."""
 
     def execute_sql_flush(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
-        with purge_mode(self.connection):
-            original(self, sql_list)
+        dbowner.flush_as_owner(self.connection, sql_list)
 
     patch = pytest.MonkeyPatch()
     patch.setattr(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush)
     yield
     patch.undo()
+
+
+# Two-role mode: the app role's credentials, kept while the owner sets the test database up.
+_SERVED: dict[str, Any] = {}
+
+
+def _use_credentials(credentials: dict[str, Any]) -> None:
+    """Connect as another role to the same database (the test database once it exists)."""
+    connection.close()
+    connection.settings_dict.update(credentials)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Two-role mode: the owner creates and migrates the test database."""
+    from django.conf import settings
+
+    owner = settings.CASETRAIL_MIGRATE_DATABASE
+    if owner is not None:
+        _SERVED.update({key: connection.settings_dict.get(key) for key in CREDENTIAL_KEYS})
+        _use_credentials({key: owner.get(key) for key in CREDENTIAL_KEYS})
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Two-role mode: grant the app role as `casetrail migrate` does, then run tests as it."""
+    from django.conf import settings
+
+    owner = settings.CASETRAIL_MIGRATE_DATABASE
+    if owner is None:
+        yield
+        return
+    with django_db_blocker.unblock():
+        grant_app_role(connection, _SERVED["USER"])
+        dbowner.create_owner_function(connection, _SERVED["USER"])
+    _use_credentials(_SERVED)
+    yield
+    # The owner drops the test database when the session ends.
+    _use_credentials({key: owner.get(key) for key in CREDENTIAL_KEYS})
 
 
 def pytest_configure(config: pytest.Config) -> None:

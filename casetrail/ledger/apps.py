@@ -1,7 +1,6 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -19,7 +18,4 @@ class LedgerConfig(AppConfig):
     verbose_name = "账本"
 
     def ready(self) -> None:
-        from casetrail.ledger.guards import on_connection_created
-
-        connection_created.connect(on_connection_created, dispatch_uid="casetrail-sqlite-fn")
         post_migrate.connect(_install_guards, sender=self, dispatch_uid="casetrail-guards")

@@ -7,18 +7,15 @@ database refuse it too, so a raw `UPDATE`/`DELETE`/`TRUNCATE` from any client fa
 They are (re)installed after every `migrate` (`post_migrate`), because SQLite drops a table's
 triggers when a migration rebuilds the table.
 
-The only way around them short of dropping them is *test-database purge mode*: the test runner
-empties its throwaway database between transactional tests. It is switched on per connection
-by `purge_mode()` and used nowhere else. A superuser can always drop a trigger; that is why the
-ledger's Merkle proofs, signed checkpoints and `casetrail verify` exist.
+The triggers have no switch: no setting, session variable or SQL function a connection can
+provide turns them off. Only whoever may alter the tables can get past them — on PostgreSQL the
+owner role that runs `casetrail migrate` (`ALTER TABLE … DISABLE TRIGGER`, `DROP TRIGGER`) or a
+superuser; on SQLite whoever can write the database file. The application serves with a role
+that owns nothing (`casetrail/ledger/roles.py`). Against the owner and the superuser, the
+ledger's Merkle proofs, signed checkpoints and `casetrail verify` are the control.
 """
 
 from __future__ import annotations
-
-import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
@@ -26,19 +23,12 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from casetrail.ledger.models import RecordModel
 
-PURGE_SETTING = "casetrail.maintenance"
-PURGE_VALUE = "purge-test-database"
-SQLITE_PURGE_FUNCTION = "casetrail_purge_mode"
-_PURGING: weakref.WeakSet[BaseDatabaseWrapper] = weakref.WeakSet()
+PG_FUNCTION_NAME = "casetrail_refuse_change"
 
 _PG_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION casetrail_refuse_change() RETURNS trigger
+CREATE OR REPLACE FUNCTION {PG_FUNCTION_NAME}() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('{PURGE_SETTING}', true) = '{PURGE_VALUE}' THEN
-        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
-        RETURN NEW;
-    END IF;
     RAISE EXCEPTION 'casetrail: % is insert-only (% refused)', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'integrity_constraint_violation';
 END
@@ -55,23 +45,31 @@ def protected_tables() -> list[str]:
     )
 
 
+def sqlite_trigger_names(table: str) -> list[str]:
+    return [f"{table}_insert_only_{op}" for op in ("update", "delete")]
+
+
+def postgres_trigger_names(table: str) -> list[str]:
+    return [f"{table}_insert_only", f"{table}_no_truncate"]
+
+
 def _sqlite_statements(table: str) -> list[str]:
-    statements = []
+    # Dropped first: a trigger of an older release may carry a condition; this one has none.
+    statements = [f'DROP TRIGGER IF EXISTS "{name}"' for name in sqlite_trigger_names(table)]
     for op in ("UPDATE", "DELETE"):
         statements.append(
-            f'CREATE TRIGGER IF NOT EXISTS "{table}_insert_only_{op.lower()}" '
-            f'BEFORE {op} ON "{table}" WHEN {SQLITE_PURGE_FUNCTION}() IS NOT 1 '
+            f'CREATE TRIGGER "{table}_insert_only_{op.lower()}" BEFORE {op} ON "{table}" '
             f"BEGIN SELECT RAISE(ABORT, 'casetrail: {table} is insert-only ({op} refused)'); END"
         )
     return statements
 
 
-def _postgres_statements(table: str) -> list[str]:
+def postgres_trigger_statements(table: str) -> list[str]:
     return [
         f'CREATE OR REPLACE TRIGGER "{table}_insert_only" BEFORE UPDATE OR DELETE ON "{table}" '
-        "FOR EACH ROW EXECUTE FUNCTION casetrail_refuse_change()",
+        f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION_NAME}()",
         f'CREATE OR REPLACE TRIGGER "{table}_no_truncate" BEFORE TRUNCATE ON "{table}" '
-        "FOR EACH STATEMENT EXECUTE FUNCTION casetrail_refuse_change()",
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION_NAME}()",
     ]
 
 
@@ -83,7 +81,7 @@ def install_guards(connection: BaseDatabaseWrapper) -> list[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(_PG_FUNCTION)
-            statements = [s for table in tables for s in _postgres_statements(table)]
+            statements = [s for table in tables for s in postgres_trigger_statements(table)]
         elif connection.vendor == "sqlite":
             statements = [s for table in tables for s in _sqlite_statements(table)]
         else:
@@ -93,38 +91,3 @@ def install_guards(connection: BaseDatabaseWrapper) -> list[str]:
         for statement in statements:
             cursor.execute(statement)
     return tables
-
-
-def register_sqlite_function(connection: BaseDatabaseWrapper) -> None:
-    """Give each SQLite connection the function the triggers ask (off unless purge mode)."""
-    if connection.vendor != "sqlite":
-        return
-
-    def purge_mode() -> int:
-        return 1 if connection in _PURGING else 0
-
-    connection.connection.create_function(SQLITE_PURGE_FUNCTION, 0, purge_mode)
-
-
-@contextmanager
-def purge_mode(connection: BaseDatabaseWrapper) -> Iterator[None]:
-    """Let the test runner empty its throwaway database. Never used by the application."""
-    connection.ensure_connection()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET {PURGE_SETTING} = '{PURGE_VALUE}'")
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute(f"RESET {PURGE_SETTING}")
-        return
-    _PURGING.add(connection)
-    try:
-        yield
-    finally:
-        _PURGING.discard(connection)
-
-
-def on_connection_created(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
-    register_sqlite_function(connection)

@@ -1,9 +1,10 @@
-"""Tampering as a database superuser could do it: drop the insert-only triggers, run raw SQL.
+"""Tampering as the database owner could do it: turn the insert-only triggers off, run raw SQL.
 
-The triggers (`casetrail/ledger/guards.py`) stop every client but one who may drop them; these
-helpers play that person, so the tests can show that `casetrail verify` finds what the triggers
-cannot stop. The triggers are reinstalled when a block ends, and the test's transaction rolls
-everything back in any case (DDL is transactional on PostgreSQL and on SQLite).
+The triggers (`casetrail/ledger/guards.py`) stop every client but one with the owner's rights;
+these helpers play that person through the harness's owner path (`tests/dbowner.py`), so the
+tests can show that `casetrail verify` finds what the triggers cannot stop. The triggers come
+back when a block ends, and the test's transaction rolls everything back in any case (DDL is
+transactional on PostgreSQL and on SQLite).
 """
 
 from __future__ import annotations
@@ -13,43 +14,27 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
-from django.db.backends.utils import CursorWrapper
-
 from casetrail.ledger import tree
 from casetrail.ledger.canonical import canonical_json
 from casetrail.ledger.config import ledger_hash
-from casetrail.ledger.guards import install_guards
 from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.models import LedgerEntry, LedgerHash, LedgerLeaf
-
-
-def drop_guards(cursor: CursorWrapper, table: str) -> None:
-    """Drop the triggers that make *table* insert-only, as a superuser could."""
-    if connection.vendor == "postgresql":
-        cursor.execute(f'DROP TRIGGER IF EXISTS "{table}_insert_only" ON "{table}"')
-        cursor.execute(f'DROP TRIGGER IF EXISTS "{table}_no_truncate" ON "{table}"')
-        return
-    for op in ("update", "delete"):
-        cursor.execute(f'DROP TRIGGER IF EXISTS "{table}_insert_only_{op}"')
+from tests.dbowner import OwnerCursor, guards_off
 
 
 @contextmanager
-def tampering(*tables: str) -> Iterator[CursorWrapper]:
-    """A cursor free to change *tables*; their triggers come back when the block ends.
+def tampering(*tables: str) -> Iterator[OwnerCursor]:
+    """A cursor with the owner's rights, free to change *tables*; their triggers come back when
+    the block ends (`tests/dbowner.py`).
 
-    If the block fails, its transaction is broken and rolls back, the dropped triggers with it.
+    If the block fails, its transaction is broken and rolls back, the triggers' state with it.
     """
-    with connection.cursor() as cursor:
-        for table in tables:
-            drop_guards(cursor, table)
+    with guards_off(*tables) as cursor:
         yield cursor
-        if tables:
-            install_guards(connection)
 
 
 def raw(sql: str, params: Sequence[Any] = (), *, tables: Sequence[str] = ()) -> int:
-    """Run one statement with the triggers of *tables* dropped; return the rows it touched."""
+    """Run one statement as the owner, the triggers of *tables* off; return the rows it touched."""
     with tampering(*tables) as cursor:
         cursor.execute(sql, params)
         touched: int = cursor.rowcount

@@ -218,7 +218,9 @@ def do_repair_blob(
     if not agencies:
         raise RepairRefused(f"文件：{blob.sha256} 未被任何音像记录使用，没有可记录修复的机关账本")
     with transaction.atomic():
-        Blob.objects.select_for_update().get(pk=blob.pk)  # one repair of a blob at a time
+        # One repair of a blob at a time: its agencies' rows are locked (the blob's own row
+        # cannot be: locking a row takes UPDATE rights, which the app role has on no record).
+        list(Agency.objects.select_for_update().filter(pk__in=[a.pk for a in agencies]))
         detected = _detected_sha256(local, blob)
         if not replica.exists(blob.sha256):
             raise RepairRefused(f"文件：副本存储 {replica.name} 中没有 {blob.sha256}，无法修复")
