@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models.signals import post_migrate
 
+from casetrail.ledger.apps import GUARDS_DISPATCH_UID, install_guards_after_migrate
 from casetrail.ledger.management.commands.migrate import CREDENTIAL_KEYS
 from casetrail.ledger.roles import grant_app_role
 from tests import dbowner
@@ -68,7 +71,14 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
         grant_app_role(connection, _SERVED["USER"])
         dbowner.create_owner_function(connection, _SERVED["USER"])
     _use_credentials(_SERVED)
+    # A flush emits post_migrate; the app role may not (re)install triggers, and the owner's
+    # flush has already put them back.
+    ledger = django_apps.get_app_config("ledger")
+    post_migrate.disconnect(sender=ledger, dispatch_uid=GUARDS_DISPATCH_UID)
     yield
+    post_migrate.connect(
+        install_guards_after_migrate, sender=ledger, dispatch_uid=GUARDS_DISPATCH_UID
+    )
     # The owner drops the test database when the session ends.
     _use_credentials({key: owner.get(key) for key in CREDENTIAL_KEYS})
 

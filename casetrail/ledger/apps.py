@@ -3,8 +3,10 @@ from typing import Any
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+GUARDS_DISPATCH_UID = "casetrail-guards"
 
-def _install_guards(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+
+def install_guards_after_migrate(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
     from django.db import connections
 
     from casetrail.ledger.guards import install_guards
@@ -18,4 +20,6 @@ class LedgerConfig(AppConfig):
     verbose_name = "账本"
 
     def ready(self) -> None:
-        post_migrate.connect(_install_guards, sender=self, dispatch_uid="casetrail-guards")
+        post_migrate.connect(
+            install_guards_after_migrate, sender=self, dispatch_uid=GUARDS_DISPATCH_UID
+        )
