@@ -27,6 +27,7 @@ import psycopg
 from django.db import connection as default_connection
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.utils import load_backend
 
 from casetrail.ledger.guards import (
     install_guards,
@@ -146,3 +147,30 @@ def flush_as_owner(connection: BaseDatabaseWrapper, sql_list: Sequence[str]) -> 
     with atomic, guards_off(*tables, connection=connection) as owner:
         for sql in sql_list:
             owner.execute(sql)
+
+
+def owner_credentials(connection: BaseDatabaseWrapper = default_connection) -> dict[str, Any]:
+    """The owner's credentials: the migrate role in two-role mode, else the suite's own."""
+    from django.conf import settings
+
+    from casetrail.ledger.management.commands.migrate import CREDENTIAL_KEYS
+
+    owner = settings.CASETRAIL_MIGRATE_DATABASE if two_roles(connection) else None
+    source = owner if owner is not None else connection.settings_dict
+    return {key: source.get(key) for key in CREDENTIAL_KEYS}
+
+
+@contextmanager
+def owner_connection(
+    connection: BaseDatabaseWrapper = default_connection,
+) -> Iterator[BaseDatabaseWrapper]:
+    """A second connection to the same database as its owner, in a transaction rolled back at
+    the end (PostgreSQL). It sees only what other connections committed."""
+    settings_dict = {**connection.settings_dict, **owner_credentials(connection)}
+    owner = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, "owner")
+    owner.set_autocommit(False)
+    try:
+        yield owner
+    finally:
+        owner.rollback()
+        owner.close()
