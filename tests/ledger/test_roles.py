@@ -92,7 +92,7 @@ def deployment(tmp_path: Path) -> Iterator[Deployment]:
             for role, options in ((owner, "LOGIN CREATEDB"), (app, "LOGIN")):
                 admin.execute(f'DROP ROLE IF EXISTS "{role["USER"]}"')
                 admin.execute(f'CREATE ROLE "{role["USER"]}" {options}')
-                made.append(role["USER"])
+                made.append(str(role["USER"]))
     name = f"casetrail_roles_{os.getpid()}"
     with connect(owner, "postgres") as as_owner:
         as_owner.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
