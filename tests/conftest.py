@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.test import override_settings
 
 from casetrail.ledger.guards import purge_mode
 
@@ -32,6 +33,16 @@ def _flush_in_purge_mode() -> Iterator[None]:
     patch.setattr(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush)
     yield
     patch.undo()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_entry_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One entry key (`ledger/entry_tags.py`) for the whole run, as one application has: tests
+    move CASETRAIL_KEY_DIR after building their world, and the entries written before must
+    keep the key that tagged them. Tests of the key file itself set their own."""
+    key_file = tmp_path_factory.mktemp("entry-key") / "entry-tag.key"
+    with override_settings(CASETRAIL_ENTRY_KEY_FILE=key_file):
+        yield
 
 
 def pytest_configure(config: pytest.Config) -> None:
