@@ -318,6 +318,10 @@ class LogPass:
             )
 
     def _resolve_refs(self, entries: EntryIndex) -> None:
+        # A forged entry vouches for no row: a row only it records is `row_unledgered`.
+        forged = set(self.checker.forged)
+        if forged:
+            self.checker.refs[:] = [r for r in self.checker.refs if r.entry_id not in forged]
         refs = self.checker.refs
         for position in range(len(refs)):
             refs[position] = replace(
