@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from pytest_django import Settings
 
 from casetrail import clock
@@ -33,7 +34,9 @@ from casetrail.ledger.entry_tags import (
     entry_key,
     entry_key_path,
     entry_tag,
+    tag_is_valid,
 )
+from casetrail.ledger.guards import install_guards
 from casetrail.ledger.integrate import integrate_all
 from casetrail.ledger.merkle import sha256
 from casetrail.ledger.models import LedgerEntry, LedgerLeaf, LogHead
@@ -271,3 +274,39 @@ def test_the_tag_is_an_hmac_with_the_ledger_hash(
     expected = hmac.new(entry_key(), leaf, lambda: hashlib.new(digest)).hexdigest()
     assert entry.tag == expected == entry_tag(leaf, entry_key(), ledger_hash())
     assert entry_tag(leaf, entry_key(), sha256) != entry_tag(leaf, secrets.token_bytes(32), sha256)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0004_tags_the_entries_recorded_before_it(world: World) -> None:
+    """GIVEN a database at ledger 0003 with recorded entries WHEN 0004 runs THEN each entry
+    carries the tag the entry key makes for its leaf hash, past the insert-only trigger, and the
+    trigger guards the table again."""
+    executor = MigrationExecutor(connection)
+    leaf = hashlib.sha256(b'\x00{"before":"tags"}').digest()
+    executor.migrate([("ledger", "0003_ledger_references_without_constraints")])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'INSERT INTO "ledger_ledgerentry" (agency_id, case_id, action, actor_id, '
+                "recorded_at, payload, leaf_hash) VALUES (%s, NULL, 'legacy', NULL, %s, %s, %s)",
+                [
+                    world.lc.pk,
+                    connection.ops.adapt_datetimefield_value(clock.now()),
+                    '{"before":"tags"}',
+                    leaf.hex(),
+                ],
+            )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+        install_guards(connection)  # as `migrate` does after every run (post_migrate)
+
+    legacy = LedgerEntry.objects.get(action="legacy")
+    assert legacy.tag == entry_tag(leaf, entry_key(), sha256)
+    assert all(
+        tag_is_valid(tag, bytes.fromhex(value), entry_key(), sha256)
+        for value, tag in LedgerEntry.objects.values_list("leaf_hash", "tag")
+    )
+    refused = pytest.raises(DatabaseError, match="insert-only")
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute('UPDATE "ledger_ledgerentry" SET tag = %s WHERE id = %s', ["", legacy.pk])
