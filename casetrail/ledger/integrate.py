@@ -245,6 +245,21 @@ def _leaf_if_tagged(value: str, tag: str, key: bytes, h: HashFn) -> bytes | None
     return leaf if len(leaf) == LEAF_HASH_SIZE and tag_is_valid(tag, leaf, key, h) else None
 
 
+def forged_leaf_entries(agency_id: int, start: int, stop: int) -> list[int]:
+    """The entries at leaves start..stop-1 of the agency whose tag the entry key did not make:
+    placed past the integrator, by someone who wrote the leaves by hand. The publisher signs
+    no tree that holds one (`checkpoints.publish`)."""
+    key, h = entry_key(), ledger_hash()
+    rows = (
+        LedgerLeaf.objects.filter(agency_id=agency_id, index__gte=start, index__lt=stop)
+        .order_by("index")
+        .values_list("entry_id", "entry__leaf_hash", "entry__tag")
+    )
+    return [
+        entry_id for entry_id, value, tag in rows if _leaf_if_tagged(value, tag, key, h) is None
+    ]
+
+
 def waiting_entry_ids(agency_id: int, entry_ids: Sequence[int]) -> set[int]:
     """Those of *entry_ids* (entries of the agency at no leaf) that are at or above the floor:
     waiting to be integrated. One below it was passed by the integrator, so its leaf was cut.

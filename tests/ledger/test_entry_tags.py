@@ -25,6 +25,7 @@ from pytest_django import Settings
 
 from casetrail import clock
 from casetrail.cases.models import Case, Party
+from casetrail.ledger import tree
 from casetrail.ledger.append import actor_json
 from casetrail.ledger.checkpoints import AgencyLog, publish
 from casetrail.ledger.config import ledger_hash
@@ -37,11 +38,11 @@ from casetrail.ledger.entry_tags import (
     tag_is_valid,
 )
 from casetrail.ledger.guards import install_guards
-from casetrail.ledger.integrate import integrate_all
+from casetrail.ledger.integrate import DbHashStore, integrate_all
 from casetrail.ledger.merkle import sha256
-from casetrail.ledger.models import LedgerEntry, LedgerLeaf, LogHead
+from casetrail.ledger.models import Checkpoint, LedgerEntry, LedgerLeaf, LogHead
 from casetrail.ledger.records import record_ref
-from tests.ledger.tamper import forge_entry, raw
+from tests.ledger.tamper import forge_entry, raw, tampering
 from tests.personas import World, open_case
 
 Document = dict[str, Any]
@@ -310,3 +311,40 @@ def test_migration_0004_tags_the_entries_recorded_before_it(world: World) -> Non
     refused = pytest.raises(DatabaseError, match="insert-only")
     with refused, transaction.atomic(), connection.cursor() as cursor:
         cursor.execute('UPDATE "ledger_ledgerentry" SET tag = %s WHERE id = %s', ["", legacy.pk])
+
+
+def test_leaves_written_past_the_integrator_are_never_signed(world: World) -> None:
+    """GIVEN a forged entry WHEN the attacker places it by hand (its leaf, the stored hashes and
+    the log head, all consistent) THEN the publisher signs no checkpoint over it, and verify
+    names it at its leaf."""
+    case = open_case(world)
+    first = publish(lc_log(world))
+    assert first is not None
+    _party, forged = forge_act(world, case, tag="")
+    head = LogHead.objects.get(agency=world.lc)
+    leaf = bytes.fromhex(LedgerEntry.objects.get(pk=forged).leaf_hash)
+    stored = tree.append_leaves(head.size, [leaf], DbHashStore(world.lc.pk), ledger_hash())
+    first_position = tree.stored_hash_count(head.size)
+    with tampering() as cursor:
+        cursor.execute(
+            'INSERT INTO "ledger_ledgerleaf" (agency_id, "index", entry_id) VALUES (%s, %s, %s)',
+            [world.lc.pk, head.size, forged],
+        )
+        for offset, value in enumerate(stored):
+            cursor.execute(
+                'INSERT INTO "ledger_ledgerhash" (agency_id, position, value) VALUES (%s, %s, %s)',
+                [world.lc.pk, first_position + offset, value],
+            )
+        cursor.execute(
+            'UPDATE "ledger_loghead" SET size = %s WHERE agency_id = %s',
+            [head.size + 1, world.lc.pk],
+        )
+
+    assert publish(lc_log(world)) is None
+    assert Checkpoint.objects.filter(agency=world.lc).count() == 1
+
+    code, document = run_verify()
+
+    assert code == 1
+    [named] = [f for f in document["findings"] if f["kind"] == "entry_forged"]
+    assert (named["id"], named["ledger_index"]) == (forged, head.size)
