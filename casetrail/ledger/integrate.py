@@ -283,7 +283,8 @@ def waiting_entry_ids(agency_id: int, entry_ids: Sequence[int]) -> set[int]:
 def integrate_all(agency_id: int, *, wait: bool = True) -> int:
     """Integrate the entries pending when called, batch by batch; returns how many were placed.
 
-    It stops after the first batch that is not full, which took every entry committed by then.
+    It stops after the first batch that is not full, which took every entry committed by then
+    (a batch with refused entries places fewer: the rest waits for the next call).
     Entries committed meanwhile wait for the next call (the worker's next round, the next
     act's `integrate_after_commit`): chasing a steady stream of writers one or two entries at
     a time would never return and cost more than the writers themselves.
