@@ -584,10 +584,12 @@ def generate_entries(agency_id: int, first_seq: int, count: int) -> None:
     from casetrail.ledger.append import PAYLOAD_VERSION
     from casetrail.ledger.canonical import canonical_json
     from casetrail.ledger.config import ledger_hash
+    from casetrail.ledger.entry_tags import entry_key, entry_tag
     from casetrail.ledger.merkle import leaf_hash
     from casetrail.ledger.models import LedgerEntry
 
     h = ledger_hash()
+    key = entry_key()
     base = clock.now()
     with asynchronous_commit():
         end = first_seq + count
@@ -610,13 +612,15 @@ def generate_entries(agency_id: int, first_seq: int, count: int) -> None:
                         "previous": None,
                     }
                 )
+                leaf = leaf_hash(data, h)
                 entries.append(
                     LedgerEntry(
                         agency_id=agency_id,
                         action=action,
                         recorded_at=recorded_at,
                         payload=data.decode("utf-8"),
-                        leaf_hash=leaf_hash(data, h).hex(),
+                        leaf_hash=leaf.hex(),
+                        tag=entry_tag(leaf, key, h),
                     )
                 )
             with transaction.atomic():

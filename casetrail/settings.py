@@ -230,6 +230,13 @@ CASETRAIL_LOG_ORIGIN = os.environ.get("CASETRAIL_LOG_ORIGIN", "casetrail.local")
 if not CASETRAIL_LOG_ORIGIN or any(c.isspace() or c == "+" for c in CASETRAIL_LOG_ORIGIN):
     raise ImproperlyConfigured("CASETRAIL_LOG_ORIGIN must be non-empty, without spaces or '+'")
 CASETRAIL_KEY_DIR = env_path("CASETRAIL_KEY_DIR", DATA_DIR / "keys")
+# The key that tags every ledger entry (`ledger/entry_tags.py`): held by the app, never in the
+# database. Unset: `entry-tag.key` in CASETRAIL_KEY_DIR, created on first use (mode 0600).
+CASETRAIL_ENTRY_KEY_FILE = (
+    env_path("CASETRAIL_ENTRY_KEY_FILE", Path())
+    if os.environ.get("CASETRAIL_ENTRY_KEY_FILE")
+    else None
+)
 CASETRAIL_OFFSITE_DIR = (
     env_path("CASETRAIL_OFFSITE_DIR", Path()) if os.environ.get("CASETRAIL_OFFSITE_DIR") else None
 )

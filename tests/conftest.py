@@ -12,6 +12,7 @@ from django.apps import apps as django_apps
 from django.db import connection
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models.signals import post_migrate
+from django.test import override_settings
 
 from casetrail.ledger.apps import GUARDS_DISPATCH_UID, install_guards_after_migrate
 from casetrail.ledger.management.commands.migrate import CREDENTIAL_KEYS
@@ -81,6 +82,16 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     )
     # The owner drops the test database when the session ends.
     _use_credentials({key: owner.get(key) for key in CREDENTIAL_KEYS})
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_entry_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One entry key (`ledger/entry_tags.py`) for the whole run, as one application has: tests
+    move CASETRAIL_KEY_DIR after building their world, and the entries written before must
+    keep the key that tagged them. Tests of the key file itself set their own."""
+    key_file = tmp_path_factory.mktemp("entry-key") / "entry-tag.key"
+    with override_settings(CASETRAIL_ENTRY_KEY_FILE=key_file):
+        yield
 
 
 def pytest_configure(config: pytest.Config) -> None:

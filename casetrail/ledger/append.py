@@ -14,6 +14,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from casetrail import clock
 from casetrail.ledger.canonical import Json, canonical_text
 from casetrail.ledger.config import integrate_on_commit, ledger_hash
+from casetrail.ledger.entry_tags import entry_key, entry_tag
 from casetrail.ledger.integrate import integrate_after_commit
 from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.models import LedgerEntry, LogHead
@@ -112,6 +113,7 @@ class _Row(NamedTuple):
     recorded_at: datetime
     payload: str
     leaf_hash: str
+    tag: str
 
 
 def _new_row(
@@ -123,7 +125,7 @@ def _new_row(
     facts: Mapping[str, Json] | None,
     previous: Json,
 ) -> _Row:
-    """The entry of an act: its canonical JSON payload and RFC 9162 leaf hash."""
+    """The entry of an act: its canonical JSON payload, RFC 9162 leaf hash and tag."""
     recorded_at = clock.now()
     agency_id = agency.pk
     case_id = case.pk if case is not None else None
@@ -140,6 +142,8 @@ def _new_row(
         "previous": previous,
     }
     text = canonical_text(payload)
+    h = ledger_hash()
+    leaf = leaf_hash(text.encode("utf-8"), h)
     return _Row(
         agency_id,
         case_id,
@@ -147,7 +151,8 @@ def _new_row(
         actor.pk if actor is not None else None,
         recorded_at,
         text,
-        leaf_hash(text.encode("utf-8"), ledger_hash()).hex(),
+        leaf.hex(),
+        entry_tag(leaf, entry_key(), h),
     )
 
 
@@ -169,8 +174,8 @@ def _entry_attnames() -> tuple[str, ...]:
 
 _INSERT = (
     f'INSERT INTO "{LedgerEntry._meta.db_table}" '
-    '("agency_id", "case_id", "action", "actor_id", "recorded_at", "payload", "leaf_hash") '
-    'VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING "id"'
+    '("agency_id", "case_id", "action", "actor_id", "recorded_at", "payload", "leaf_hash", "tag") '
+    'VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING "id"'
 )
 
 

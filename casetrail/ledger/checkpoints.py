@@ -25,7 +25,7 @@ from casetrail.ledger.config import (
     offsite_dir,
     public_key_path,
 )
-from casetrail.ledger.integrate import DbHashStore, integrate_all
+from casetrail.ledger.integrate import DbHashStore, forged_leaf_entries, integrate_all
 from casetrail.ledger.models import Checkpoint, LogHead
 from casetrail.ledger.note import Checkpoint as CheckpointBody
 from casetrail.ledger.note import (
@@ -84,7 +84,11 @@ def tree_root(agency_id: int, size: int) -> bytes:
 
 
 def publish(agency: AgencyLog, *, force: bool = False) -> Checkpoint | None:
-    """Integrate what is pending and publish a checkpoint if the tree grew (or *force*)."""
+    """Integrate what is pending and publish a checkpoint if the tree grew (or *force*).
+
+    Nothing is signed over a leaf whose entry's tag the entry key did not make (a leaf written
+    past the integrator): that is logged as an error, and None returned.
+    """
     integrate_all(agency.agency_id)
     size = LogHead.objects.get(agency_id=agency.agency_id).size
     latest = latest_checkpoint(agency.agency_id)
@@ -92,6 +96,15 @@ def publish(agency: AgencyLog, *, force: bool = False) -> Checkpoint | None:
         return None
     if latest is not None and latest.size == size:
         return latest
+    forged = forged_leaf_entries(agency.agency_id, latest.size if latest else 0, size)
+    if forged:  # leaves written past the integrator: sign nothing over them
+        log.error(
+            "%s: no checkpoint: entries %s are at leaves of the tree but their tags are not the "
+            "entry key's (placed without the application); run casetrail verify",
+            agency.origin,
+            forged[:10],
+        )
+        return None
     root = tree_root(agency.agency_id, size)
     note = sign_note(format_checkpoint(CheckpointBody(agency.origin, size, root)), signer(agency))
     token = _timestamp(note)

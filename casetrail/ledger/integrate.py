@@ -19,6 +19,12 @@ past an entry that is still to commit:
 - On SQLite writers take turns (one write transaction at a time), so ids commit in order; the
   key is the id and the floor follows the last entry placed.
 
+Only entries the application wrote are placed: each must carry the tag its key makes
+(`ledger/entry_tags.py`). An entry with a wrong or missing tag was written behind the
+application's back (by someone with access to the tables, not to the key); it is refused —
+logged as an error naming it, never placed, and passed like a placed one, so it is not read
+again — and `casetrail verify` reports it (`entry_forged`).
+
 On PostgreSQL one integration is four statements (`_integrate_postgresql`), the batch's leaves,
 hashes and new head written by one (`INSERT … SELECT FROM unnest` in data-modifying WITH
 clauses): building and sending thousands of model instances and parameters cost far more than
@@ -34,11 +40,14 @@ from django.db import DatabaseError, connection, transaction
 
 from casetrail.ledger import tree
 from casetrail.ledger.config import ledger_hash
+from casetrail.ledger.entry_tags import entry_key, tag_is_valid
+from casetrail.ledger.merkle import HashFn
 from casetrail.ledger.models import LedgerEntry, LedgerHash, LedgerLeaf, LogHead
 
 log = logging.getLogger(__name__)
 
 BATCH = 5000
+LEAF_HASH_SIZE = 32  # SHA-256 and SM3 alike
 
 _ENTRY, _LEAF, _HASH = LedgerEntry._meta, LedgerLeaf._meta, LedgerHash._meta
 _READ_HASHES = (
@@ -71,7 +80,7 @@ _WRITE_BATCH = (
     f'UPDATE "{_HEAD.db_table}" SET "size" = %s, "floor" = %s WHERE "agency_id" = %s'
 )
 _WAITING = (
-    f'SELECT e."id", e."leaf_hash", e."txid" FROM "{_ENTRY.db_table}" e '
+    f'SELECT e."id", e."leaf_hash", e."txid", e."tag" FROM "{_ENTRY.db_table}" e '
     'WHERE e."agency_id" = %s AND e."txid" >= %s '
     f'AND NOT EXISTS (SELECT 1 FROM "{_LEAF.db_table}" l WHERE l."entry_id" = e."id") '
     'ORDER BY e."txid", e."id" LIMIT %s'
@@ -138,14 +147,14 @@ def _integrate_postgresql(agency_id: int, batch: int, wait: bool) -> int:
         if len(rows) == batch:  # cut short: entries of the last transaction taken may remain
             floor = min(floor, int(rows[-1][2]))
         floor = max(old_floor, floor)
-        if not rows:
+        entry_ids, hashes = _tagged(agency_id, [(e, value, tag) for e, value, _, tag in rows])
+        if not entry_ids:
             # Moving the floor alone only narrows the next read; an act's integration that
-            # found nothing leaves that to the worker rather than pay a commit for it.
-            if wait and floor != old_floor:
+            # found nothing leaves that to the worker rather than pay a commit for it. Past
+            # refused entries it moves in any case, so they are not read again.
+            if (wait or rows) and floor != old_floor:
                 cursor.execute(_MOVE_FLOOR, [floor, agency_id])
             return 0
-        entry_ids = [int(entry_id) for entry_id, _, _ in rows]
-        hashes = [bytes.fromhex(value) for _, value, _ in rows]
         stored = tree.append_leaves(size, hashes, DbHashStore(agency_id), ledger_hash())
         cursor.execute(
             _WRITE_BATCH,
@@ -170,9 +179,10 @@ def _integrate_sqlite(agency_id: int, batch: int, wait: bool) -> int:
     *wait* changes only whether the floor moves alone."""
     with transaction.atomic():
         head = LogHead.objects.get(agency_id=agency_id)
-        entry_ids, hashes, floor = _waiting_sqlite(head, batch)
+        rows, floor = _waiting_sqlite(head, batch)
+        entry_ids, hashes = _tagged(agency_id, rows)
         if not entry_ids:
-            if wait and floor != head.floor:
+            if (wait or rows) and floor != head.floor:
                 head.floor = floor
                 head.save(update_fields=["floor"])
             return 0
@@ -192,15 +202,62 @@ def _integrate_sqlite(agency_id: int, batch: int, wait: bool) -> int:
     return len(entry_ids)
 
 
-def _waiting_sqlite(head: LogHead, batch: int) -> tuple[list[int], list[bytes], int]:
-    """Entries at no leaf from the floor up, by id (ids commit in order on SQLite)."""
+def _waiting_sqlite(head: LogHead, batch: int) -> tuple[list[tuple[int, str, str]], int]:
+    """Entries at no leaf from the floor up, by id (ids commit in order on SQLite), as
+    (id, leaf hash, tag); and the floor past them."""
     rows = list(
         LedgerEntry.objects.filter(agency_id=head.agency_id, pk__gte=head.floor, leaf__isnull=True)
         .order_by("pk")
-        .values_list("pk", "leaf_hash")[:batch]
+        .values_list("pk", "leaf_hash", "tag")[:batch]
     )
     floor = rows[-1][0] + 1 if rows else head.floor
-    return [pk for pk, _ in rows], [bytes.fromhex(value) for _, value in rows], floor
+    return rows, floor
+
+
+def _tagged(agency_id: int, rows: Sequence[tuple[int, str, str]]) -> tuple[list[int], list[bytes]]:
+    """The ids and leaf hashes of those (id, leaf hash, tag) *rows* whose tag the entry key
+    made; the others are refused, each logged as an error."""
+    if not rows:
+        return [], []
+    key, h = entry_key(), ledger_hash()
+    entry_ids: list[int] = []
+    hashes: list[bytes] = []
+    for entry_id, value, tag in rows:
+        leaf = _leaf_if_tagged(value, tag, key, h)
+        if leaf is None:
+            log.error(
+                "agency %s: entry %s refused: its tag is not the entry key's (written without "
+                "the application's key: forged); it is not integrated",
+                agency_id,
+                entry_id,
+            )
+            continue
+        entry_ids.append(int(entry_id))
+        hashes.append(leaf)
+    return entry_ids, hashes
+
+
+def _leaf_if_tagged(value: str, tag: str, key: bytes, h: HashFn) -> bytes | None:
+    try:
+        leaf = bytes.fromhex(value)
+    except ValueError:
+        return None
+    return leaf if len(leaf) == LEAF_HASH_SIZE and tag_is_valid(tag, leaf, key, h) else None
+
+
+def forged_leaf_entries(agency_id: int, start: int, stop: int) -> list[int]:
+    """The entries at leaves start..stop-1 of the agency whose tag the entry key did not make:
+    placed past the integrator, by someone who wrote the leaves by hand. The publisher signs
+    no tree that holds one (`checkpoints.publish`)."""
+    key, h = entry_key(), ledger_hash()
+    rows = (
+        LedgerLeaf.objects.filter(agency_id=agency_id, index__gte=start, index__lt=stop)
+        .order_by("index")
+        .values_list("entry_id", "entry__leaf_hash", "entry__tag")
+    )
+    return [
+        entry_id for entry_id, value, tag in rows if _leaf_if_tagged(value, tag, key, h) is None
+    ]
 
 
 def waiting_entry_ids(agency_id: int, entry_ids: Sequence[int]) -> set[int]:
@@ -226,7 +283,8 @@ def waiting_entry_ids(agency_id: int, entry_ids: Sequence[int]) -> set[int]:
 def integrate_all(agency_id: int, *, wait: bool = True) -> int:
     """Integrate the entries pending when called, batch by batch; returns how many were placed.
 
-    It stops after the first batch that is not full, which took every entry committed by then.
+    It stops after the first batch that is not full, which took every entry committed by then
+    (a batch with refused entries places fewer: the rest waits for the next call).
     Entries committed meanwhile wait for the next call (the worker's next round, the next
     act's `integrate_after_commit`): chasing a steady stream of writers one or two entries at
     a time would never return and cost more than the writers themselves.

@@ -78,7 +78,9 @@ class LedgerEntry(RecordModel):
     Written by the act's own transaction (the act is *recorded*); the integrator later gives it
     its position in the agency's Merkle tree (`LedgerLeaf`), and a checkpoint *publishes* it.
     `payload` holds the exact bytes that were hashed (as UTF-8 text), so anyone can recompute
-    `leaf_hash` = SHA-256(0x00 || payload).
+    `leaf_hash` = SHA-256(0x00 || payload). `tag` is HMAC(entry key, leaf hash), made with a key
+    only the application holds (`ledger/entry_tags.py`): the integrator places no entry whose
+    tag is wrong, and verify names it (`entry_forged`).
 
     Every act of an agency references the same agency row, so the database's foreign-key
     check on it (a ``FOR KEY SHARE`` lock of that row, taken by every writer at once) would
@@ -105,6 +107,7 @@ class LedgerEntry(RecordModel):
     recorded_at = models.DateTimeField()
     payload = models.TextField()
     leaf_hash = models.CharField(max_length=64)
+    tag = models.CharField(max_length=64, default="", db_default="")
 
     class Meta:
         ordering = ["id"]

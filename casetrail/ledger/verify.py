@@ -28,6 +28,12 @@ that row and the leaf of the entry that committed to it. Kinds (stable; the JSON
 them):
 
 entries
+  ``entry_forged``            an entry whose tag is not HMAC(entry key, its leaf hash): the entry
+                              or its hash written without the application's entry key
+                              (`entry_tags.py`);
+                              the integrator never places one. Checked only where the key file
+                              is (`CASETRAIL_ENTRY_KEY_FILE`); without it the report's `notes`
+                              say that tags were not checked
   ``entry_altered``           payload does not hash to its leaf_hash, or disagrees with the
                               entry's columns (agency, case, action, actor, at), or is malformed
   ``entry_deleted``           a leaf points at an entry that no longer exists
@@ -111,6 +117,7 @@ from casetrail.documents.models import IssuedPdf
 from casetrail.evidence.models import BackupRun, Blob, IngestToken, Recording, Repair
 from casetrail.ledger.checkpoints import AgencyLog
 from casetrail.ledger.config import ledger_hash
+from casetrail.ledger.entry_tags import EntryKeyError, entry_key_path, existing_entry_key
 from casetrail.ledger.models import LedgerEntry, LedgerHash, LedgerLeaf, LogHead
 from casetrail.ledger.verify_checkpoints import compare_heads, load_heads
 from casetrail.ledger.verify_entries import RecordRef
@@ -195,6 +202,9 @@ class Report:
     offsite_checked: int = 0
     files_checked: int = 0
     pending: int = 0
+    tags_checked: int = 0
+    notes: list[str] = field(default_factory=list)
+    """What this run could not check, said so that nobody reads it as proven."""
 
     def ok(self) -> bool:
         return not self.findings
@@ -207,6 +217,7 @@ class Report:
             "offsite_checked": self.offsite_checked,
             "files_checked": self.files_checked,
             "pending": self.pending,
+            "tags_checked": self.tags_checked,
         }
 
 
@@ -277,6 +288,7 @@ def _verify(agency_codes: Sequence[str] | None, files: bool, say: Callable[[str]
     ids = [log.agency_id for log in logs]
     report = Report()
     h = ledger_hash()
+    key = _entry_key(report)
     refs: list[RecordRef] = []
     heads = dict(LogHead.objects.filter(agency_id__in=ids).values_list("agency_id", "size"))
     for log in logs:
@@ -285,7 +297,7 @@ def _verify(agency_codes: Sequence[str] | None, files: bool, say: Callable[[str]
         if size is None:
             size = _size_without_head(log, report.findings)
         signed = load_heads(log, report.findings)
-        result = LogPass(log.agency_id, size, signed.sizes(), h, report.findings, say).run(
+        result = LogPass(log.agency_id, size, signed.sizes(), h, report.findings, say, key=key).run(
             log.origin
         )
         refs.extend(result.refs)
@@ -293,6 +305,7 @@ def _verify(agency_codes: Sequence[str] | None, files: bool, say: Callable[[str]
         report.entries_checked += result.entries
         report.leaves_checked += result.leaves
         report.pending += result.pending
+        report.tags_checked += result.tags_checked
         report.checkpoints_checked += signed.rows
         report.offsite_checked += len(signed.files)
     if agency_codes is None:
@@ -306,6 +319,22 @@ def _verify(agency_codes: Sequence[str] | None, files: bool, say: Callable[[str]
     if files:
         _check_files(report, say)
     return report
+
+
+def _entry_key(report: Report) -> bytes | None:
+    """The application's entry key, if this machine holds it; else a note that tags go
+    unchecked (an outside auditor's copy proves the rest, not that the app wrote each entry)."""
+    try:
+        key = existing_entry_key()
+    except (OSError, EntryKeyError) as error:
+        raise VerifyError(f"条目密钥无法读取 (the entry key could not be read): {error}") from error
+    if key is None:
+        report.notes.append(
+            f"未找到条目密钥 {entry_key_path()}，未核验条目标签：无法证明每个条目由本系统写入 "
+            "(no entry key: entry tags not checked, so entries written without the "
+            "application's key are not detected; set CASETRAIL_ENTRY_KEY_FILE)"
+        )
+    return key
 
 
 def _check_unknown_agencies(agency_ids: Sequence[int], findings: list[Finding]) -> None:

@@ -18,6 +18,7 @@ Two shortcuts keep this near the speed of merely reading and hashing the rows:
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import queue
 import threading
@@ -37,6 +38,7 @@ from django.db.models.functions import Cast
 
 from casetrail.ledger.append import PAYLOAD_VERSION
 from casetrail.ledger.canonical import Json
+from casetrail.ledger.entry_tags import digest_name
 from casetrail.ledger.merkle import LEAF_PREFIX, HashFn, sha256, sm3
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.verify_findings import short
@@ -53,6 +55,7 @@ ENTRY_FIELDS = (
     "recorded_at_text",
     "payload",
     "leaf_hash",
+    "tag",
 )
 NO_RECORDS_TAIL = f',"records":[],"v":{PAYLOAD_VERSION}}}'
 NULL_CASE = '","case":null,"case_number":'
@@ -178,12 +181,22 @@ def hasher(h: HashFn) -> Hasher:
 
 
 class EntryChecker:
-    """Checks one agency's entries one at a time; collects their problems and row references."""
+    """Checks one agency's entries one at a time; collects their problems and row references.
 
-    def __init__(self, h: HashFn, agency_id: int) -> None:
+    With the entry *key* it checks each entry's tag against its leaf hash, and collects the
+    entries whose tag is wrong (`forged`); without it (an auditor who does not hold the
+    application's key) tags are not checked. A tag that matches a leaf hash its payload also
+    matches binds the payload.
+    """
+
+    def __init__(self, h: HashFn, agency_id: int, key: bytes | None = None) -> None:
         self.h = h
         self.new = hasher(h)
         self.agency_id = agency_id
+        self.key = key
+        self._digest = digest_name(h)
+        self.forged: list[int] = []
+        self.tags_checked = 0
         self.problems: list[tuple[int, str]] = []
         self.altered_hashes: dict[int, bytes] = {}
         self.refs: list[RecordRef] = []
@@ -193,10 +206,18 @@ class EntryChecker:
 
     def check(self, row: Sequence[Any]) -> bytes:
         """Check one `ENTRY_FIELDS` row; return its recomputed leaf hash."""
-        entry_id, case_id, action, actor_id, at_text, payload, stored = row
+        entry_id, case_id, action, actor_id, at_text, payload, stored, tag = row
         computed = self.new(LEAF_PREFIX + payload.encode("utf-8")).digest()
+        leaf = computed
         if computed.hex() != stored:
             self._hash_differs(entry_id, computed, stored)
+            leaf = self.altered_hashes[entry_id]
+        if self.key is not None:
+            # Against the stored leaf hash, as the integrator checks it: a payload edited
+            # under it is `entry_altered`; a hash (or entry) written without the key, forged.
+            self.tags_checked += 1
+            if leaf and hmac.digest(self.key, leaf, self._digest).hex() != tag:
+                self.forged.append(entry_id)
         if not (
             payload.endswith(NO_RECORDS_TAIL)
             and self._canonical_agrees(payload, case_id, action, actor_id, at_text)
@@ -243,7 +264,7 @@ class EntryChecker:
         return payload.startswith(after, end) and same_time(payload[at:end], at_text)
 
     def _parse(self, row: Sequence[Any]) -> None:
-        entry_id, case_id, action, actor_id, at_text, payload, _stored = row
+        entry_id, case_id, action, actor_id, at_text, payload, _stored, _tag = row
         try:
             document = json.loads(payload)
         except ValueError:

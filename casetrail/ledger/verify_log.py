@@ -33,6 +33,7 @@ from casetrail.ledger.verify_entries import (
 from casetrail.ledger.verify_findings import (
     ENTRY_ALTERED,
     ENTRY_DELETED,
+    ENTRY_FORGED,
     ENTRY_INTEGRATED_TWICE,
     ENTRY_TABLE,
     ENTRY_UNINTEGRATED,
@@ -61,6 +62,7 @@ class LogResult:
     leaves: int
     pending: int
     refs: list[RecordRef]
+    tags_checked: int
 
 
 def _span(start: int, stop: int) -> str:
@@ -78,10 +80,12 @@ class LogPass:
         h: HashFn,
         findings: list[Finding],
         say: Say,
+        *,
+        key: bytes | None = None,
     ) -> None:
         self.agency_id = agency_id
         self.size = size
-        self.checker = EntryChecker(h, agency_id)
+        self.checker = EntryChecker(h, agency_id, key)
         self.findings = findings
         self.say = say
         self.tree = TreeCheck(agency_id, h, list(cuts), findings, self.checker.altered_hashes, size)
@@ -106,6 +110,7 @@ class LogPass:
             leaves,
             pending,
             self.checker.refs,
+            self.checker.tags_checked,
         )
 
     def _leaves(self, entries: EntryIndex, label: str) -> int:
@@ -282,6 +287,24 @@ class LogPass:
                     f"entry {entry_id} ({where}): {why}",
                 )
             )
+        for entry_id in self.checker.forged:
+            index = entries.ledger_index(entry_id)
+            where = (
+                f"leaf {index}"
+                if index is not None
+                else "at no leaf: the integrator refuses to place it"
+            )
+            self.findings.append(
+                Finding(
+                    ENTRY_FORGED,
+                    ENTRY_TABLE,
+                    entry_id,
+                    index,
+                    f"entry {entry_id} of agency {self.agency_id} ({where}): its tag is not "
+                    "HMAC(entry key, its leaf hash): the entry, or its leaf hash, was written "
+                    "without the application's entry key (forged)",
+                )
+            )
         for entry_id, indexes in self.twice.items():
             self.findings.append(
                 Finding(
@@ -295,6 +318,10 @@ class LogPass:
             )
 
     def _resolve_refs(self, entries: EntryIndex) -> None:
+        # A forged entry vouches for no row: a row only it records is `row_unledgered`.
+        forged = set(self.checker.forged)
+        if forged:
+            self.checker.refs[:] = [r for r in self.checker.refs if r.entry_id not in forged]
         refs = self.checker.refs
         for position in range(len(refs)):
             refs[position] = replace(
@@ -304,7 +331,8 @@ class LogPass:
     def _unplaced(self, entries: EntryIndex) -> int:
         """Entries at no leaf: waiting above the log head's floor (counted), or below it, where
         the integrator has passed, so cut from the log (reported)."""
-        unplaced = list(entries.unplaced())
+        forged = set(self.checker.forged)  # reported as forged, never to be integrated
+        unplaced = [entry_id for entry_id in entries.unplaced() if entry_id not in forged]
         pending = waiting_entry_ids(self.agency_id, unplaced)
         waiting = 0
         for entry_id in unplaced:

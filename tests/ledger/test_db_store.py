@@ -11,6 +11,8 @@ from pytest_django import Settings
 from casetrail import clock
 from casetrail.cases.models import Agency
 from casetrail.ledger.append import open_log
+from casetrail.ledger.config import ledger_hash
+from casetrail.ledger.entry_tags import entry_key, entry_tag
 from casetrail.ledger.integrate import DbHashStore, integrate_all
 from casetrail.ledger.merkle import HashFn, sha256, sm3
 from casetrail.ledger.models import LedgerEntry
@@ -48,6 +50,7 @@ class IntegratedStore(DbHashStore):
                 recorded_at=clock.now(),
                 payload="{}",
                 leaf_hash=leaf.hex(),
+                tag=entry_tag(leaf, entry_key(), ledger_hash()),  # as the application tags
             )
             entry.save()
         integrate_all(self.agency_id)

@@ -144,7 +144,9 @@ def test_a_clean_world_verifies(world: World) -> None:
         "offsite_checked": 2,
         "files_checked": 0,
         "pending": 1,
+        "tags_checked": LedgerEntry.objects.count(),
     }
+    assert document["notes"] == []
 
 
 def test_the_human_report_and_its_exit_status(published: tuple[World, Case]) -> None:
@@ -173,7 +175,7 @@ def test_json_shape(published: tuple[World, Case]) -> None:
     code, document = run_verify()
 
     assert code == 1
-    assert set(document) == {"ok", "counts", "findings"}
+    assert set(document) == {"ok", "counts", "notes", "findings"}
     assert document["ok"] is False
     assert set(document["counts"]) == {
         "entries_checked",
@@ -182,6 +184,7 @@ def test_json_shape(published: tuple[World, Case]) -> None:
         "offsite_checked",
         "files_checked",
         "pending",
+        "tags_checked",
     }
     for finding in document["findings"]:
         assert set(finding) == {"kind", "table", "id", "ledger_index", "detail"}
@@ -796,7 +799,7 @@ def test_the_shortcut_reads_what_append_entry_writes(
     }
     payload = canonical_json(document).decode("utf-8")
     user = None if actor is None else actor["user_id"]
-    row = (5, 7, "case.view", user, at_text, payload, leaf_hash(payload.encode()).hex())
+    row = (5, 7, "case.view", user, at_text, payload, leaf_hash(payload.encode()).hex(), "")
     checker = EntryChecker(sha256, agency_id=1)
     with monkeypatch.context() as patched:
         patched.setattr(EntryChecker, "_parse", lambda self, row: pytest.fail("parsed"))
