@@ -134,40 +134,36 @@ def publish(agency: AgencyLog, *, force: bool = False) -> Checkpoint | None:
     return checkpoint
 
 
-def complete_publication(agency: AgencyLog) -> list[Checkpoint]:
-    """Copy off-site what a crashed publication left only in the database; return those rows.
+def complete_publication(agency: AgencyLog) -> Checkpoint | None:
+    """Copy off-site what a crashed publication left only in the database; return that row.
 
-    Only checkpoints newer than the newest off-site copy are completed: a crash can interrupt
-    only the newest publication, while an older copy that is missing was removed, which
-    `casetrail verify` must go on reporting (`offsite_missing`). A row is copied only if its
-    note verifies with the agency's key and states the row's size, so a row forged in the
-    database is never published off-site.
+    Only the newest checkpoint is completed, and only if no newer off-site copy exists: a crash
+    can interrupt only the publication in progress, while an older copy that is missing was
+    removed, which `casetrail verify` must go on reporting (`offsite_missing`). It is copied
+    only if its note verifies with the agency's key and states the row's size, so a row forged
+    in the database is never published off-site.
     """
     folder = offsite_dir()
-    if folder is None:
-        return []
-    newest_copy = max(_offsite_sizes(folder / agency.code), default=-1)
-    unfinished = Checkpoint.objects.filter(agency_id=agency.agency_id, size__gte=newest_copy)
-    key = verifier(agency)
-    completed = []
-    for checkpoint in unfinished.order_by("size"):
-        paths = offsite_paths(agency, checkpoint.size)
-        assert paths is not None
-        note_path, token_path = paths
-        if note_path.exists() and (not checkpoint.timestamp_token or token_path.exists()):
-            continue
-        try:
-            text, _signers = open_note(checkpoint.note, [key])
-            signed_size = parse_checkpoint(text).size
-        except NoteError:
-            log.warning("%s: checkpoint %s does not verify; not copied", agency.origin, checkpoint)
-            continue
-        if signed_size != checkpoint.size:
-            log.warning("%s: checkpoint %s states size %s", agency.origin, checkpoint, signed_size)
-            continue
-        if _copy_offsite(agency, checkpoint):
-            completed.append(checkpoint)
-    return completed
+    newest = latest_checkpoint(agency.agency_id)
+    if folder is None or newest is None:
+        return None
+    if max(_offsite_sizes(folder / agency.code), default=-1) > newest.size:
+        return None
+    paths = offsite_paths(agency, newest.size)
+    assert paths is not None
+    note_path, token_path = paths
+    if note_path.exists() and (not newest.timestamp_token or token_path.exists()):
+        return None
+    try:
+        text, _signers = open_note(newest.note, [verifier(agency)])
+        signed_size = parse_checkpoint(text).size
+    except NoteError:
+        log.warning("%s: %s does not verify; not copied off-site", agency.origin, newest)
+        return None
+    if signed_size != newest.size:
+        log.warning("%s: %s signs size %s; not copied", agency.origin, newest, signed_size)
+        return None
+    return newest if _copy_offsite(agency, newest) else None
 
 
 def _offsite_sizes(folder: Path) -> list[int]:
