@@ -243,6 +243,8 @@ CASETRAIL_OFFSITE_DIR = (
 CASETRAIL_TSA_URL = env_url("CASETRAIL_TSA_URL")
 CASETRAIL_CHECKPOINT_EVERY = env_int("CASETRAIL_CHECKPOINT_EVERY", 100, minimum=1)
 CASETRAIL_CHECKPOINT_SECONDS = env_int("CASETRAIL_CHECKPOINT_SECONDS", 300, minimum=1)
+# `verify` reports leaves still unsigned after CHECKPOINT_SECONDS plus this grace period.
+CASETRAIL_UNSIGNED_GRACE_SECONDS = env_int("CASETRAIL_UNSIGNED_GRACE_SECONDS", 3600, minimum=0)
 CASETRAIL_INTEGRATE_ON_COMMIT = env_bool("CASETRAIL_INTEGRATE_ON_COMMIT", True)
 
 # Evidence files (see docs/evidence.md). Stores are a folder path, file:///path or s3://bucket?….

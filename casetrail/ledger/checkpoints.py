@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,15 +31,21 @@ from casetrail.ledger.integrate import DbHashStore, forged_leaf_entries, integra
 from casetrail.ledger.models import Checkpoint, LogHead
 from casetrail.ledger.note import Checkpoint as CheckpointBody
 from casetrail.ledger.note import (
+    NoteError,
     Signer,
     Verifier,
     format_checkpoint,
     load_or_create_signer,
+    open_note,
+    parse_checkpoint,
     sign_note,
 )
 from casetrail.ledger.timestamp import TimestampError, request_timestamp
 
 log = logging.getLogger(__name__)
+
+OFFSITE_NAME = re.compile(r"checkpoint-([0-9]{12})\.txt")
+"""An off-site note's file name: the tree size it signs, zero-padded to 12 digits."""
 
 
 @dataclass(frozen=True)
@@ -83,11 +91,20 @@ def tree_root(agency_id: int, size: int) -> bytes:
     return tree.tree_hash(size, DbHashStore(agency_id), ledger_hash())
 
 
+PUBLISH_STEPS = ("signed", "timestamped", "inserted", "note_copied", "token_copied")
+"""The steps of a publication, in order; each is durable before the next one starts."""
+
+
 def publish(agency: AgencyLog, *, force: bool = False) -> Checkpoint | None:
     """Integrate what is pending and publish a checkpoint if the tree grew (or *force*).
 
     Nothing is signed over a leaf whose entry's tag the entry key did not make (a leaf written
     past the integrator): that is logged as an error, and None returned.
+    Crash-atomic: sign, timestamp, insert the row (committed), then copy the note off-site and
+    then its token. A crash before the insert leaves nothing behind (the next round publishes
+    again); a crash after it leaves a row whose copy the next round completes
+    (`complete_publication`). An off-site copy therefore never exists without its row —
+    provided the caller holds no transaction open around this call, as the worker does not.
     """
     integrate_all(agency.agency_id)
     size = LogHead.objects.get(agency_id=agency.agency_id).size
@@ -107,8 +124,10 @@ def publish(agency: AgencyLog, *, force: bool = False) -> Checkpoint | None:
         return None
     root = tree_root(agency.agency_id, size)
     note = sign_note(format_checkpoint(CheckpointBody(agency.origin, size, root)), signer(agency))
+    _crash_point("signed")
     token = _timestamp(note)
-    copy = _write_offsite(agency, size, note, token)
+    _crash_point("timestamped")
+    paths = offsite_paths(agency, size)
     with transaction.atomic():
         checkpoint = Checkpoint(
             agency_id=agency.agency_id,
@@ -118,10 +137,85 @@ def publish(agency: AgencyLog, *, force: bool = False) -> Checkpoint | None:
             published_at=clock.now(),
             timestamp_token=token,
             timestamp_url=settings.CASETRAIL_TSA_URL if token else "",
-            offsite_copy=str(copy) if copy else "",
+            offsite_copy=str(paths[0]) if paths else "",
         )
         checkpoint.save()
+    _crash_point("inserted")
+    _copy_offsite(agency, checkpoint)
     return checkpoint
+
+
+def complete_publication(agency: AgencyLog) -> Checkpoint | None:
+    """Copy off-site what a crashed publication left only in the database; return that row.
+
+    Only the newest checkpoint is completed, and only if no newer off-site copy exists: a crash
+    can interrupt only the publication in progress, while an older copy that is missing was
+    removed, which `casetrail verify` must go on reporting (`offsite_missing`). It is copied
+    only if its note verifies with the agency's key and states the row's size, so a row forged
+    in the database is never published off-site.
+    """
+    folder = offsite_dir()
+    newest = latest_checkpoint(agency.agency_id)
+    if folder is None or newest is None:
+        return None
+    if max(_offsite_sizes(folder / agency.code), default=-1) > newest.size:
+        return None
+    paths = offsite_paths(agency, newest.size)
+    assert paths is not None
+    note_path, token_path = paths
+    if note_path.exists() and (not newest.timestamp_token or token_path.exists()):
+        return None
+    try:
+        text, _signers = open_note(newest.note, [verifier(agency)])
+        signed_size = parse_checkpoint(text).size
+    except NoteError:
+        log.warning("%s: %s does not verify; not copied off-site", agency.origin, newest)
+        return None
+    if signed_size != newest.size:
+        log.warning("%s: %s signs size %s; not copied", agency.origin, newest, signed_size)
+        return None
+    return newest if _copy_offsite(agency, newest) else None
+
+
+def _offsite_sizes(folder: Path) -> list[int]:
+    if not folder.is_dir():
+        return []
+    matches = (OFFSITE_NAME.fullmatch(path.name) for path in folder.iterdir())
+    return [int(match.group(1)) for match in matches if match]
+
+
+def _copy_offsite(agency: AgencyLog, checkpoint: Checkpoint) -> bool:
+    """Copy the note, then its token; False (and a warning) if the folder cannot be written."""
+    paths = offsite_paths(agency, checkpoint.size)
+    if paths is None:
+        return False
+    note_path, token_path = paths
+    try:
+        note_path.parent.mkdir(parents=True, exist_ok=True)
+        _write_once(note_path, checkpoint.note.encode("utf-8"))
+        _crash_point("note_copied")
+        if checkpoint.timestamp_token:
+            _write_once(token_path, bytes(checkpoint.timestamp_token))
+        _crash_point("token_copied")
+    except OSError:
+        log.warning(
+            "%s: off-site copy of %s failed; the worker retries",
+            agency.origin,
+            checkpoint,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+def _crash_point(step: str) -> None:
+    """Die here, as `kill -9` would, when a test asks for it (CASETRAIL_TEST_CRASH_AT=<step>).
+
+    Read from the environment at each step and only here; unset in production, where it does
+    nothing. The crash tests run the worker in a subprocess with it set.
+    """
+    if os.environ.get("CASETRAIL_TEST_CRASH_AT") == step:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def note_digest(note: str) -> bytes:
@@ -148,18 +242,6 @@ def offsite_paths(agency: AgencyLog, size: int) -> tuple[Path, Path] | None:
         return None
     base = folder / agency.code / f"checkpoint-{size:012d}"
     return base.with_suffix(".txt"), base.with_suffix(".tsr")
-
-
-def _write_offsite(agency: AgencyLog, size: int, note: str, token: bytes | None) -> Path | None:
-    paths = offsite_paths(agency, size)
-    if paths is None:
-        return None
-    note_path, token_path = paths
-    note_path.parent.mkdir(parents=True, exist_ok=True)
-    _write_once(note_path, note.encode("utf-8"))
-    if token and not token_path.exists():
-        _write_once(token_path, token)
-    return note_path
 
 
 def _write_once(path: Path, data: bytes) -> None:

@@ -73,6 +73,13 @@ checkpoints
   ``offsite_missing``               a checkpoint row whose off-site copy is gone (with an
                                     off-site folder configured)
   ``timestamp_mismatch``            an RFC 3161 token that does not stamp its note
+  ``public_key_replaced``           the local key file differs from the auditor's copy
+                                    (`--keys`); table ``key_file``, id its path
+coverage (`verify_coverage.py`)
+  ``no_checkpoint``                 an agency with leaves but no surviving signed checkpoint
+  ``unsigned_leaves``               leaves above the newest surviving signed size, the oldest
+                                    older than CASETRAIL_CHECKPOINT_SECONDS plus
+                                    CASETRAIL_UNSIGNED_GRACE_SECONDS
 files
   whatever the checks registered in `FILE_CHECKS` report.
 
@@ -81,10 +88,15 @@ no longer matches, with the later ones counted in the detail; its `ledger_index`
 leaf that may have changed (the size of the last checkpoint that still matches), so the change
 lies between it and that checkpoint's size. `log_truncated` names the first checkpoint beyond
 the log, and as `ledger_index` the first leaf cut off. Checking signatures needs the agency's
-key file (CASETRAIL_KEY_DIR); without it verify cannot run (exit 2).
+key file (CASETRAIL_KEY_DIR, or the auditor's `--keys DIR`); without it verify cannot run
+(exit 2). An auditor's own copies of the keys and of the off-site notes (`--keys`,
+`--checkpoints`) take precedence over the local ones (`verify_sources.py`); the report says
+which were trusted, and gives per agency the size of its log and the newest signed size.
 
 Entries waiting for the integrator (recorded, at no leaf yet, at or above the floor) are counted,
-not reported: an act becomes provable once a published checkpoint covers it.
+not reported: an act becomes provable once a published checkpoint covers it. Leaves no
+checkpoint covers yet are reported only once older than the publishing interval plus the grace
+period (`verify_coverage.py`).
 """
 
 from __future__ import annotations
@@ -120,6 +132,7 @@ from casetrail.ledger.config import ledger_hash
 from casetrail.ledger.entry_tags import EntryKeyError, entry_key_path, existing_entry_key
 from casetrail.ledger.models import LedgerEntry, LedgerHash, LedgerLeaf, LogHead
 from casetrail.ledger.verify_checkpoints import compare_heads, load_heads
+from casetrail.ledger.verify_coverage import LogStatus, check_coverage
 from casetrail.ledger.verify_entries import RecordRef
 from casetrail.ledger.verify_findings import (
     AGENCY_MISSING,
@@ -130,6 +143,7 @@ from casetrail.ledger.verify_findings import (
 )
 from casetrail.ledger.verify_log import LogPass
 from casetrail.ledger.verify_rows import check_referenced_rows, check_unledgered, decisive_refs
+from casetrail.ledger.verify_sources import Sources
 
 __all__ = [
     "FILE_CHECKS",
@@ -205,6 +219,8 @@ class Report:
     tags_checked: int = 0
     notes: list[str] = field(default_factory=list)
     """What this run could not check, said so that nobody reads it as proven."""
+    logs: list[LogStatus] = field(default_factory=list)
+    trusted: dict[str, str] = field(default_factory=lambda: Sources().trusted())
 
     def ok(self) -> bool:
         return not self.findings
@@ -226,15 +242,17 @@ def verify(
     agency_codes: Sequence[str] | None = None,
     files: bool = False,
     progress: Callable[[str], None] | None = None,
+    sources: Sources | None = None,
 ) -> Report:
     """Verify the logs of the given agencies (codes or short names; default: all).
 
-    Raises VerifyError when it cannot run; tampering is reported, never raised.
+    *sources* names the auditor's own copies of the keys and checkpoints, if any. Raises
+    VerifyError when it cannot run; tampering is reported, never raised.
     """
     say = progress or (lambda _line: None)
     try:
         with _snapshot(), _without_cycle_collection():
-            return _verify(agency_codes, files, say)
+            return _verify(agency_codes, files, say, sources or Sources())
     except DatabaseError as error:
         raise VerifyError(f"数据库无法读取 (the database could not be read): {error}") from error
 
@@ -283,10 +301,12 @@ def _select(agency_codes: Sequence[str] | None) -> list[AgencyLog]:
     return [AgencyLog(pk, code) for pk, code, short in found if code in wanted or short in wanted]
 
 
-def _verify(agency_codes: Sequence[str] | None, files: bool, say: Callable[[str], None]) -> Report:
+def _verify(
+    agency_codes: Sequence[str] | None, files: bool, say: Callable[[str], None], sources: Sources
+) -> Report:
     logs = _select(agency_codes)
     ids = [log.agency_id for log in logs]
-    report = Report()
+    report = Report(trusted=sources.trusted())
     h = ledger_hash()
     key = _entry_key(report)
     refs: list[RecordRef] = []
@@ -296,12 +316,13 @@ def _verify(agency_codes: Sequence[str] | None, files: bool, say: Callable[[str]
         size = heads.get(log.agency_id)
         if size is None:
             size = _size_without_head(log, report.findings)
-        signed = load_heads(log, report.findings)
+        signed = load_heads(log, report.findings, sources)
         result = LogPass(log.agency_id, size, signed.sizes(), h, report.findings, say, key=key).run(
             log.origin
         )
         refs.extend(result.refs)
-        compare_heads(log, signed, result, report.findings)
+        compare_heads(log, signed, result, report.findings, sources)
+        report.logs.append(check_coverage(log, signed, result.size, report.findings))
         report.entries_checked += result.entries
         report.leaves_checked += result.leaves
         report.pending += result.pending

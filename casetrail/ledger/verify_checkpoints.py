@@ -11,7 +11,6 @@ Seed A art. 15; Seed B art. 30(4)(5).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,8 +18,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from casetrail.ledger.checkpoints import AgencyLog, note_digest, offsite_paths, verifier
-from casetrail.ledger.config import key_path, public_key_path
+from casetrail.ledger.checkpoints import OFFSITE_NAME, AgencyLog, note_digest
 from casetrail.ledger.models import Checkpoint
 from casetrail.ledger.note import Checkpoint as CheckpointBody
 from casetrail.ledger.note import NoteError, Verifier, open_note, parse_checkpoint
@@ -37,12 +35,12 @@ from casetrail.ledger.verify_findings import (
     OFFSITE_SIGNATURE_INVALID,
     TIMESTAMP_MISMATCH,
     Finding,
-    VerifyError,
     short,
 )
 from casetrail.ledger.verify_log import LogResult
+from casetrail.ledger.verify_sources import Sources, agency_verifier
 
-OFFSITE_NAME = re.compile(r"checkpoint-([0-9]{12})\.txt")
+LOCAL_COPIES = Sources()
 
 
 @dataclass(frozen=True)
@@ -74,27 +72,12 @@ def _when(moment: datetime) -> str:
     return timezone.localtime(moment).isoformat(timespec="seconds")
 
 
-def agency_verifier(log: AgencyLog) -> Verifier:
-    """The agency's public key; a missing or unreadable key file means verify cannot run."""
-    path = key_path(log.code)
-    if not path.is_file() and not public_key_path(log.code).is_file():
-        raise VerifyError(
-            f"{log.origin}: 公钥文件 {public_key_path(log.code)} 与签名密钥文件 {path} 均不存在 "
-            "(the agency's key is missing; its checkpoints cannot be checked — set "
-            "CASETRAIL_KEY_DIR to a folder holding <code>.pub)"
-        )
-    try:
-        return verifier(log)
-    except (NoteError, OSError) as error:
-        raise VerifyError(f"{log.origin}: 签名密钥无法读取 ({error})") from error
-
-
-def _offsite_files(log: AgencyLog) -> list[tuple[int, Path]]:
-    paths = offsite_paths(log, 0)
-    if paths is None or not paths[0].parent.is_dir():
+def _offsite_files(log: AgencyLog, sources: Sources) -> list[tuple[int, Path]]:
+    folder = sources.offsite_folder(log)
+    if folder is None or not folder.is_dir():
         return []
     found = []
-    for path in paths[0].parent.iterdir():
+    for path in folder.iterdir():
         match = OFFSITE_NAME.fullmatch(path.name)
         if match:
             found.append((int(match.group(1)), path))
@@ -141,9 +124,12 @@ def _token_problem(token: bytes | memoryview | None, note: str) -> str | None:
     )
 
 
-def load_heads(log: AgencyLog, findings: list[Finding]) -> Heads:
-    """Read and check the signature of every checkpoint of *log*, in the database and off-site."""
-    heads = Heads(files=_offsite_files(log))
+def load_heads(log: AgencyLog, findings: list[Finding], sources: Sources = LOCAL_COPIES) -> Heads:
+    """Read and check the signature of every checkpoint of *log*, in the database and off-site.
+
+    The key and the off-site notes are read from *sources* (the auditor's copies, if given).
+    """
+    heads = Heads(files=_offsite_files(log, sources))
     rows = list(
         Checkpoint.objects.filter(agency_id=log.agency_id)
         .order_by("size", "id")
@@ -152,7 +138,7 @@ def load_heads(log: AgencyLog, findings: list[Finding]) -> Heads:
     heads.rows = len(rows)
     if not rows and not heads.files:
         return heads
-    key = agency_verifier(log)
+    key = agency_verifier(log, sources, findings)
     signed_at: dict[int, str] = {}
     for checkpoint_id, size, root_hex, note, published_at, token in rows:
         heads.rows_by_size.setdefault(size, checkpoint_id)
@@ -272,12 +258,18 @@ def _offsite_head(
     return SignedHead(where, checkpoint_id, body.size, body.root_hash, invalid is None)
 
 
-def compare_heads(log: AgencyLog, heads: Heads, result: LogResult, findings: list[Finding]) -> None:
+def compare_heads(
+    log: AgencyLog,
+    heads: Heads,
+    result: LogResult,
+    findings: list[Finding],
+    sources: Sources = LOCAL_COPIES,
+) -> None:
     """Compare every validly signed head with the tree recomputed from the leaves."""
     _truncation(log, heads, result, findings)
     _history(heads.database, result, findings, CHECKPOINT_MISMATCH)
     _history(heads.offsite, result, findings, OFFSITE_MISMATCH)
-    _pairing(log, heads, findings)
+    _pairing(log, heads, findings, sources)
 
 
 def _truncation(log: AgencyLog, heads: Heads, result: LogResult, findings: list[Finding]) -> None:
@@ -345,12 +337,19 @@ def _history(
     )
 
 
-def _pairing(log: AgencyLog, heads: Heads, findings: list[Finding]) -> None:
-    """Each database checkpoint has its off-site copy, and each off-site copy its row."""
+def _pairing(log: AgencyLog, heads: Heads, findings: list[Finding], sources: Sources) -> None:
+    """Each database checkpoint has its off-site copy, and each off-site copy its row.
+
+    An auditor's copy (`--checkpoints`) was taken at some moment: checkpoints published after
+    its newest note are not expected in it.
+    """
     on_file = {size for size, _path in heads.files}
+    expected_up_to = max(on_file, default=-1) if sources.checkpoints is not None else None
     for size, checkpoint_id in sorted(heads.rows_by_size.items()):
-        paths = offsite_paths(log, size)
-        if paths is not None and size not in on_file:
+        path = sources.offsite_path(log, size)
+        if expected_up_to is not None and size > expected_up_to:
+            continue
+        if path is not None and size not in on_file:
             findings.append(
                 Finding(
                     OFFSITE_MISSING,
@@ -358,7 +357,7 @@ def _pairing(log: AgencyLog, heads: Heads, findings: list[Finding]) -> None:
                     checkpoint_id,
                     None,
                     f"checkpoint #{checkpoint_id} (size {size}) has no off-site copy at "
-                    f"{paths[0]}: it was removed, or never written",
+                    f"{path}: it was removed, or never written",
                 )
             )
     for size, path in heads.files:

@@ -154,6 +154,9 @@ def test_the_human_report_and_its_exit_status(published: tuple[World, Case]) -> 
     call_command("verify", stdout=out, stderr=io.StringIO())
     assert "结论 (result): 完整，未发现篡改 (intact)" in out.getvalue()
     assert "未核验（加 --files）" in out.getvalue()
+    world = published[0]
+    size = LogHead.objects.get(agency=world.lc).size
+    assert f"{world.lc.code}: 叶子 {size}，最新签名覆盖 {size} (signed size)" in out.getvalue()
 
     party = Party.objects.get(case=published[1])
     raw(
@@ -175,8 +178,16 @@ def test_json_shape(published: tuple[World, Case]) -> None:
     code, document = run_verify()
 
     assert code == 1
-    assert set(document) == {"ok", "counts", "notes", "findings"}
+    assert set(document) == {"ok", "counts", "notes", "trusted", "logs", "findings"}
     assert document["ok"] is False
+    assert document["trusted"] == {"keys": "local", "checkpoints": "local"}
+    world = published[0]
+    sizes = dict(LogHead.objects.values_list("agency__code", "size"))
+    assert [(log["agency"], log["size"], log["signed_size"]) for log in document["logs"]] == [
+        (world.lc.code, sizes[world.lc.code], sizes[world.lc.code]),
+        (world.xl.code, sizes[world.xl.code], sizes[world.xl.code]),
+    ]
+    assert all(log["signed_at"] for log in document["logs"])
     assert set(document["counts"]) == {
         "entries_checked",
         "leaves_checked",

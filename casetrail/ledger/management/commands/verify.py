@@ -1,4 +1,8 @@
-"""`casetrail verify [--json] [--files] [--agency CODE ...]`: the auditor's command.
+"""`casetrail verify [--json] [--files] [--agency CODE ...] [--keys DIR] [--checkpoints DIR]`.
+
+The auditor's command. `--keys` and `--checkpoints` name the auditor's own copies of the public
+keys (`<code>.pub`) and of the off-site notes (`<code>/checkpoint-*.txt`), which then take
+precedence over the local ones (`casetrail/ledger/verify_sources.py`).
 
 Exit status: 0 intact, 1 tampering or corruption found, 2 could not run (Seed A art. 15;
 Seed B art. 30(4)(5): 不得伪造、删改、销毁行政执法记录). See `casetrail/ledger/verify.py`.
@@ -7,11 +11,13 @@ Seed B art. 30(4)(5): 不得伪造、删改、销毁行政执法记录). See `ca
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from casetrail.ledger.verify import Report, VerifyError, verify
+from casetrail.ledger.verify_sources import Sources
 
 EXIT_TAMPERED = 1
 EXIT_CANNOT_RUN = 2
@@ -38,14 +44,33 @@ class Command(BaseCommand):
             metavar="CODE",
             help="只核验这些机关（代码或简称；默认：全部）",
         )
+        parser.add_argument(
+            "--keys",
+            type=Path,
+            metavar="DIR",
+            help="审计方自存的公钥目录（<代码>.pub），优先于本机 CASETRAIL_KEY_DIR",
+        )
+        parser.add_argument(
+            "--checkpoints",
+            type=Path,
+            metavar="DIR",
+            help="审计方自存的检查点副本目录（<代码>/checkpoint-*.txt），优先于异地副本目录",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         quiet = options["verbosity"] < 1
+        for option in ("keys", "checkpoints"):
+            folder = options[option]
+            if folder is not None and not folder.is_dir():
+                raise CommandError(
+                    f"--{option}: 目录 {folder} 不存在 (not a folder)", returncode=EXIT_CANNOT_RUN
+                )
         try:
             report = verify(
                 agency_codes=options["agency"],
                 files=options["files"],
                 progress=None if quiet else self.stderr.write,
+                sources=Sources(keys=options["keys"], checkpoints=options["checkpoints"]),
             )
         except VerifyError as error:
             raise CommandError(
@@ -56,6 +81,8 @@ class Command(BaseCommand):
                 "ok": report.ok(),
                 "counts": report.counts(),
                 "notes": report.notes,
+                "trusted": report.trusted,
+                "logs": [status.to_json() for status in report.logs],
                 "findings": [finding.to_json() for finding in report.findings],
             }
             self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
@@ -75,6 +102,11 @@ def human_report(report: Report, *, files: bool) -> str:
     checked_files = f"{report.files_checked} files checked" if files else "未核验（加 --files）"
     lines.append(f"  文件 (files): {checked_files}")
     lines.append(f"  待入树 (pending, not an error): {report.pending}")
+    trusted = ", ".join(f"{what}: {whose}" for what, whose in report.trusted.items())
+    lines.append(f"  采信的副本 (trusted copies): {trusted}")
+    lines.append("")
+    lines.append("已签名范围 (what the signatures prove):")
+    lines += [f"  {status.line()}" for status in report.logs]
     lines.append("")
     if report.notes:
         lines.append("说明 (notes):")

@@ -1,7 +1,8 @@
 """`casetrail worker`: background work as a plain loop, no broker (healthchecks' habit).
 
 Integrates recorded acts, and publishes a checkpoint per agency after every
-CASETRAIL_CHECKPOINT_EVERY entries or CASETRAIL_CHECKPOINT_SECONDS seconds.
+CASETRAIL_CHECKPOINT_EVERY entries or CASETRAIL_CHECKPOINT_SECONDS seconds; at the start of
+each round, completes a publication that a crash interrupted (`complete_publication`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from casetrail import clock
-from casetrail.ledger.checkpoints import AgencyLog, latest_checkpoint, publish
+from casetrail.ledger.checkpoints import (
+    AgencyLog,
+    complete_publication,
+    latest_checkpoint,
+    publish,
+)
 from casetrail.ledger.integrate import integrate_all
 from casetrail.ledger.models import LogHead
 from casetrail.ledger.selectors import agency_logs
@@ -32,9 +38,13 @@ def checkpoint_due(log: AgencyLog) -> bool:
 
 
 def run_once() -> list[str]:
-    """One round over every agency; returns the origins that got a new checkpoint."""
+    """One round over every agency; returns the origins that got a new checkpoint.
+
+    Each round first completes a publication a crash left without its off-site copy.
+    """
     published = []
     for log in agency_logs():
+        complete_publication(log)
         integrate_all(log.agency_id)
         if checkpoint_due(log) and publish(log) is not None:
             published.append(log.origin)
