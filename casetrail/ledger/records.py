@@ -1,4 +1,9 @@
-"""How a database row is committed to in the ledger: a canonical snapshot and its SHA-256."""
+"""How a database row is committed to in the ledger: a canonical snapshot and its SHA-256.
+
+The snapshot holds every concrete column except those the table's coverage leaves out (a
+user's `last_login`), and, for each of its member relations (`ledger/coverage.py`), the
+related rows: the ids of a many-to-many relation, the digests of the rows that point here.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from decimal import Decimal
 from django.db import models
 
 from casetrail.ledger.canonical import Json, canonical_json
+from casetrail.ledger.coverage import member_relations, uncommitted_columns
 
 
 def _value(value: object) -> Json:
@@ -27,11 +33,25 @@ def _value(value: object) -> Json:
 
 
 def row_snapshot(instance: models.Model) -> dict[str, Json]:
-    """Every concrete column of *instance*, by column name, as canonical JSON values."""
-    return {
+    """Every committed column of *instance*, by column name, as canonical JSON values, and
+    its members by relation name."""
+    left_out = uncommitted_columns(type(instance))
+    snapshot: dict[str, Json] = {
         (field.column or field.attname): _value(getattr(instance, field.attname))
         for field in instance._meta.concrete_fields
+        if field.name not in left_out
     }
+    for relation in member_relations(type(instance)):
+        snapshot[relation] = _members(instance, relation)
+    return snapshot
+
+
+def _members(instance: models.Model, relation: str) -> Json:
+    field = instance._meta.get_field(relation)
+    manager = getattr(instance, field.get_accessor_name() if field.auto_created else relation)
+    if field.many_to_many:
+        return sorted(manager.values_list("pk", flat=True))
+    return sorted(row_digest(row) for row in manager.all())
 
 
 def row_digest(instance: models.Model) -> str:
