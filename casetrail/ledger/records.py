@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import ForeignObjectRel
 
 from casetrail.ledger.canonical import Json, canonical_json
 from casetrail.ledger.coverage import member_relations, uncommitted_columns
@@ -48,7 +49,8 @@ def row_snapshot(instance: models.Model) -> dict[str, Json]:
 
 def _members(instance: models.Model, relation: str) -> Json:
     field = instance._meta.get_field(relation)
-    manager = getattr(instance, field.get_accessor_name() if field.auto_created else relation)
+    accessor = field.get_accessor_name() if isinstance(field, ForeignObjectRel) else relation
+    manager = getattr(instance, accessor or relation)
     if field.many_to_many:
         return sorted(manager.values_list("pk", flat=True))
     return sorted(row_digest(row) for row in manager.all())

@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from casetrail import clock
-
 from casetrail.access import DEADLINE_ROLES, REVIEW_ROLES, roles_anywhere
-from casetrail.cases.models import Role
 from casetrail.access.backups import BACKUP_ROLES
+from casetrail.cases.models import Role
 
 
 def navigation(request: HttpRequest) -> dict[str, bool | int]:

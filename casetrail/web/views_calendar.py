@@ -68,7 +68,7 @@ class CalendarForm(forms.Form):
         data = super().clean() or {}
         if "source" in data and "days" in data:
             try:
-                check_calendar_year(self.year, str(data["source"]), data["days"])  # type: ignore[arg-type]
+                check_calendar_year(self.year, str(data["source"]), data["days"])
             except RuleViolation as error:
                 self.add_error(error.field if error.field in self.fields else None, error.message)
         return data

@@ -147,7 +147,8 @@ def test_the_page_enters_a_year(world: World, admin_client: Client) -> None:
     response = admin_client.post(url, {"source": NOTICE, "days": days})
     assert response.status_code == 302
     row = CalendarYear.objects.get(year=2027)
-    assert row.entered_by is not None and row.entered_by.username == "sysadmin"
+    assert row.entered_by is not None
+    assert row.entered_by.username == "sysadmin"
     assert [(d.day, d.is_working_day) for d in row.days.order_by("day")] == [
         (date(2027, 1, 1), False),
         (date(2027, 2, 7), True),
