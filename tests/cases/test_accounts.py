@@ -33,7 +33,7 @@ def ledger_dirs(settings: Settings, tmp_path: Path) -> None:
 
 
 def altered_users(document: dict[str, object]) -> list[object]:
-    return [f["id"] for f in located(document, "row_altered", "auth_user")]  # type: ignore[arg-type]
+    return [f["id"] for f in located(document, "row_altered", "auth_user")]
 
 
 def test_the_acts_are_ledgered_in_every_log_and_verify_clean(world: World) -> None:
