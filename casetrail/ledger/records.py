@@ -2,7 +2,9 @@
 
 The snapshot holds every concrete column except those the table's coverage leaves out (a
 user's `last_login`), and, for each of its member relations (`ledger/coverage.py`), the
-related rows: the ids of a many-to-many relation, the digests of the rows that point here.
+related rows: the ids of a many-to-many relation, the digests of the rows that point here. A
+relation without rows is left out, so a row that has none digests as it did before its table
+had members (a backup run recorded before evidence/0003, whose copies have no run).
 """
 
 from __future__ import annotations
@@ -43,17 +45,22 @@ def row_snapshot(instance: models.Model) -> dict[str, Json]:
         if field.name not in left_out
     }
     for relation in member_relations(type(instance)):
-        snapshot[relation] = _members(instance, relation)
+        members = _members(instance, relation)
+        if members:  # none: the row as committed before its table had members
+            snapshot[relation] = members
     return snapshot
 
 
-def _members(instance: models.Model, relation: str) -> Json:
+def _members(instance: models.Model, relation: str) -> list[Json]:
     field = instance._meta.get_field(relation)
     accessor = field.get_accessor_name() if isinstance(field, ForeignObjectRel) else relation
     manager = getattr(instance, accessor or relation)
+    found: list[Json] = []
     if field.many_to_many:
-        return sorted(manager.values_list("pk", flat=True))
-    return sorted(row_digest(row) for row in manager.all())
+        found.extend(sorted(manager.values_list("pk", flat=True)))
+    else:
+        found.extend(sorted(row_digest(row) for row in manager.all()))
+    return found
 
 
 def row_digest(instance: models.Model) -> str:
