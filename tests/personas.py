@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.auth.models import User
-
 from casetrail import clock
+from casetrail.cases.actions.accounts import do_create_user
 from casetrail.cases.actions.setup import do_create_agency, do_grant_role, do_register_officer
 from casetrail.cases.actions.start import PartyInput, do_open_case
 from casetrail.cases.models import Agency, Case, Officer
@@ -47,7 +46,7 @@ def make_officer(
     cert: str = "",
     valid_to: date | None = None,
 ) -> Officer:
-    user = User.objects.create_user(username, password=PASSWORD, first_name=name)
+    user = do_create_user(acting_user=None, username=username, name=name, password=PASSWORD)
     today = clock.today()
     officer = do_register_officer(
         acting_user=None,

@@ -43,3 +43,26 @@ def test_every_named_function_imports() -> None:
                         attribute = f"{parent}.{attribute}"
                 for part in attribute.split("."):
                     target = getattr(target, part)
+
+
+COVERAGE_ROW = re.compile(r"^\| `(\w+)` \| `([\w.]+)` \| (\w+) \| ([\w-]+) \| (.+) \|$")
+
+
+def test_the_ledger_docs_list_every_table_with_its_class() -> None:
+    """docs/ledger.md's "Which tables are facts" says what `casetrail/ledger/coverage.py` says."""
+    from casetrail.ledger.coverage import all_models, coverage_of, is_insert_only
+
+    lines = (ROOT / "docs" / "ledger.md").read_text(encoding="utf-8").splitlines()
+    documented = {m.group(1): m.groups()[1:] for line in lines if (m := COVERAGE_ROW.match(line))}
+    in_code = {}
+    for model in all_models():
+        coverage = coverage_of(model)
+        assert coverage is not None, model._meta.label
+        kind = "insert-only" if is_insert_only(model) else "mutable"
+        in_code[model._meta.db_table] = (
+            model._meta.label,
+            coverage.check.value,
+            kind,
+            coverage.why,
+        )
+    assert documented == in_code

@@ -147,3 +147,17 @@ def agency_for_deadlines(user: AnyUser, agency_id: int) -> Agency:
     if agency is None:
         raise Http404("机关不存在或您无权查看")
     return agency
+
+
+def can_set_calendar(user: AnyUser) -> bool:
+    """The working-day calendar is entered by a system administrator (系统管理员) of any agency:
+    it is one for the whole deployment, and it moves every agency's deadlines."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return Role.ADMIN in roles_anywhere(user)
+
+
+def require_calendar_admin(user: AnyUser) -> None:
+    """403 unless *user* may enter the working-day calendar."""
+    if not can_set_calendar(user):
+        raise PermissionDenied("只有系统管理员可以录入工作日历")

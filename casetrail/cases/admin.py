@@ -1,6 +1,6 @@
-"""Read-only admin views of the domain. Writes go through actions, never through the admin.
-
-The editable working-day calendar is configuration, not history, and is the one exception.
+"""Read-only admin views. Writes go through actions, never through the admin: the site edits
+nothing, not the calendar (`/calendar/<year>/`, `do_set_calendar_year`), not the accounts and
+groups (`actions/accounts.py`), whose default admins are replaced by read-only ones.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.models import Group, User
 from django.http import HttpRequest
 
 from casetrail.cases import models
@@ -63,10 +64,26 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin[models.CalendarDay]):
-    list_display = ("day", "is_working_day", "name")
+class CalendarDayAdmin(ReadOnlyAdmin):
+    list_display = ("day", "is_working_day", "name", "calendar")
 
 
 @admin.register(models.CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin[models.CalendarYear]):
-    list_display = ("year", "source")
+class CalendarYearAdmin(ReadOnlyAdmin):
+    list_display = ("year", "source", "entered_at", "entered_by")
+
+
+for _model in (User, Group):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(User)
+class UserAdmin(ReadOnlyAdmin):
+    list_display = ("username", "first_name", "is_active", "is_staff", "is_superuser")
+    exclude = ("password",)
+
+
+@admin.register(Group)
+class GroupAdmin(ReadOnlyAdmin):
+    list_display = ("name",)

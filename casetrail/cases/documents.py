@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 
 from casetrail.cases.models import Agency, Case, Officer
 from casetrail.evidence.models import Blob, Recording
+from casetrail.ledger.coverage import Coverage, not_a_fact
 from casetrail.ledger.models import RecordModel
 
 
@@ -136,6 +137,8 @@ class DocumentWithdrawal(RecordModel):
 
 class DocumentNumberCounter(models.Model):
     """The last 文号 issued per agency, kind and year; locked while a document is finalised."""
+
+    ledger_coverage: ClassVar[Coverage] = not_a_fact("文号计数器：发出的文号在已核对的定稿行中")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=60)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cached_property
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 
+from casetrail.ledger.coverage import Coverage, member_of, not_a_fact, rows
 from casetrail.ledger.models import RecordModel
 from casetrail.policy.profiles import PolicyProfile, parse_profile
 
@@ -29,6 +31,10 @@ class Role(models.TextChoices):
 
 
 class Agency(models.Model):
+    ledger_coverage: ClassVar[Coverage] = rows(
+        "执法机关：每次变更都是记账的行为，核对最近一次记账的内容"
+    )
+
     name = models.CharField("机关名称", max_length=100, unique=True)
     short_name = models.CharField("简称（用于案号）", max_length=20, unique=True)
     code = models.SlugField("代码（用于账本标识与签名密钥）", max_length=50, unique=True)
@@ -48,6 +54,10 @@ class Agency(models.Model):
 
 
 class Officer(models.Model):
+    ledger_coverage: ClassVar[Coverage] = rows(
+        "执法人员：每次变更都是记账的行为，核对最近一次记账的内容"
+    )
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="officer"
     )
@@ -71,6 +81,8 @@ class Officer(models.Model):
 
 
 class Membership(models.Model):
+    ledger_coverage: ClassVar[Coverage] = rows("岗位（角色）授予：由授予行为记账")
+
     officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="memberships")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField("角色", max_length=20, choices=Role.choices)
@@ -106,6 +118,8 @@ class Confidentiality(models.TextChoices):
 class CaseNumberCounter(models.Model):
     """The last case number issued per agency and year; locked while a case is opened."""
 
+    ledger_coverage: ClassVar[Coverage] = not_a_fact("案号计数器：发出的案号在已核对的案件行中")
+
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     year = models.IntegerField()
     last_seq = models.IntegerField(default=0)
@@ -120,6 +134,10 @@ class CaseNumberCounter(models.Model):
 
 
 class Case(models.Model):
+    ledger_coverage: ClassVar[Coverage] = rows(
+        "案件的当前状态：每次变更都是记账的行为，核对最近一次记账的内容"
+    )
+
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="cases")
     case_number = models.CharField("案号", max_length=100, unique=True)
     year = models.IntegerField()
@@ -277,33 +295,54 @@ class Approval(RecordModel):
         return f"{self.get_subject_display()} {self.get_step_display()} {self.officer_name}"
 
 
-class CalendarDay(models.Model):
-    """An editable working-day calendar entry overriding or extending the package data."""
+class CalendarYear(RecordModel):
+    """One year's official schedule (国务院办公厅 holiday notice) as entered by an act.
 
-    day = models.DateField("日期", unique=True)
+    Insert-only: entering a year again adds a new row; the latest row of a year is in force.
+    Its days are committed inside its digest (`ledger_coverage` members), so a forged, altered
+    or removed day makes the year's row disagree with its ledger entry (issue 14, item 5).
+    """
+
+    ledger_coverage: ClassVar[Coverage] = rows(
+        "工作日历的一年：由 do_set_calendar_year 记账，当年的放假与调休日计入其摘要",
+        members=("days",),
+    )
+
+    year = models.IntegerField("年份")
+    source = models.CharField("依据（国务院办公厅通知文号）", max_length=200)
+    entered_at = models.DateTimeField("录入时间")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作日历（年度放假安排）"
+        ordering = ["year", "id"]
+        indexes = [models.Index(fields=["year", "id"], name="calendar_year_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.year}（{self.source}）"
+
+
+class CalendarDay(RecordModel):
+    """A day off or a make-up workday of one entered year, overriding the package data."""
+
+    ledger_coverage: ClassVar[Coverage] = member_of("工作日历的一天：计入所属年度行的摘要")
+
+    calendar = models.ForeignKey(CalendarYear, on_delete=models.PROTECT, related_name="days")
+    day = models.DateField("日期")
     is_working_day = models.BooleanField("是否工作日")
     name = models.CharField("说明", max_length=50)
 
     class Meta:
-        verbose_name = verbose_name_plural = "工作日历（调整）"
+        verbose_name = verbose_name_plural = "工作日历（调整日）"
         ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "day"], name="one_entry_per_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {'上班' if self.is_working_day else '休息'} {self.name}"
-
-
-class CalendarYear(models.Model):
-    """A year whose official holiday schedule has been entered completely."""
-
-    year = models.IntegerField("年份", unique=True)
-    source = models.CharField("依据（国务院办公厅通知文号）", max_length=200)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "已录入放假安排的年份"
-        ordering = ["year"]
-
-    def __str__(self) -> str:
-        return str(self.year)
 
 
 from casetrail.cases.documents import (  # noqa: E402  (models of this app in their own module)

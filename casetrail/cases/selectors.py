@@ -28,11 +28,17 @@ def roles_of(officer: Officer, agency: Agency) -> frozenset[str]:
     return frozenset(officer.memberships.filter(agency=agency).values_list("role", flat=True))
 
 
+def calendar_years() -> dict[int, CalendarYear]:
+    """The version in force of each entered year: its latest `CalendarYear`."""
+    return {row.year: row for row in CalendarYear.objects.order_by("year", "id")}
+
+
 def working_calendar() -> WorkdayCalendar:
-    """The official schedule from the package, overridden and extended by the editable table."""
+    """The official schedule from the package, overridden and extended by the entered years."""
+    years = calendar_years()
+    days = CalendarDay.objects.filter(calendar__in=[row.pk for row in years.values()])
     data = builtin_calendar_data().with_overrides(
-        ((d.day, d.is_working_day, d.name) for d in CalendarDay.objects.all()),
-        CalendarYear.objects.values_list("year", flat=True),
+        ((d.day, d.is_working_day, d.name) for d in days.order_by("day")), years
     )
     return WorkdayCalendar(data)
 

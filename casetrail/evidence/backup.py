@@ -2,10 +2,11 @@
 
 `run_backup(target)` is one run of `casetrail replicate`:
 
-1. every `Blob` without a `Replica` row for the target is copied there (`replication.replicate`,
-   in batches, with progress) and re-hashed in the target before it counts;
-2. every signed `Checkpoint` without a `CheckpointReplica` row for the target is copied there
-   with its RFC 3161 token, under a readable name (`offsite_copy.py`), and read back;
+1. every `Blob` without a trusted `Replica` row for the target (one whose run still matches its
+   ledger entry, `replica_trust.py`) is copied there (`replication.replicate`, in batches, with
+   progress) and re-hashed in the target before it counts;
+2. every signed `Checkpoint` without a trusted `CheckpointReplica` row for the target is copied
+   there with its RFC 3161 token, under a readable name (`offsite_copy.py`), and read back;
 3. the run is recorded by `do_record_backup_run`: one `BackupRun` (``ok`` only if every copy
    was verified), the `Replica` and `CheckpointReplica` rows, one ledger entry per agency.
 
@@ -38,6 +39,7 @@ from casetrail.evidence.blobstore import BlobStore, LocalBlobStore
 from casetrail.evidence.errors import StoreError, format_size
 from casetrail.evidence.models import BackupRun, Blob, CheckpointReplica, Repair
 from casetrail.evidence.offsite_copy import checkpoint_key, put_named
+from casetrail.evidence.replica_trust import trusted_runs
 from casetrail.evidence.replication import replicate
 from casetrail.evidence.storage import primary_store
 from casetrail.ledger.models import Checkpoint
@@ -94,7 +96,7 @@ def _copy_blobs(
     primary: BlobStore, target: BlobStore, outcome: BackupOutcome, say: Progress, batch: int
 ) -> None:
     pending = list(
-        Blob.objects.exclude(replicas__target=target.name)
+        Blob.objects.exclude(replicas__run__in=trusted_runs(target.name))
         .order_by("pk")
         .values_list("sha256", "size")
     )
@@ -117,7 +119,9 @@ def _copy_blobs(
 
 
 def _copy_checkpoints(target: BlobStore, outcome: BackupOutcome, say: Progress) -> None:
-    copied = CheckpointReplica.objects.filter(target=target.name).values("checkpoint_id")
+    copied = CheckpointReplica.objects.filter(run__in=trusted_runs(target.name)).values(
+        "checkpoint_id"
+    )
     pending = Checkpoint.objects.exclude(pk__in=copied).order_by("agency_id", "size")
     codes = dict(Agency.objects.values_list("pk", "code"))
     count = pending.count()

@@ -8,10 +8,12 @@ method, time, maker and what they prove; audio carries a transcript; copies are 
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 
+from casetrail.ledger.coverage import Coverage, member_of, not_a_fact, rows
 from casetrail.ledger.models import RecordModel
 
 
@@ -89,6 +91,10 @@ class Upload(models.Model):
     Mutable state by nature (its offset grows); the partial bytes live in the data folder.
     """
 
+    ledger_coverage: ClassVar[Coverage] = not_a_fact(
+        "进行中的上传：文件经哈希校验、登记为存储文件后才成为记录"
+    )
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -112,6 +118,8 @@ class Upload(models.Model):
 class IngestToken(models.Model):
     """The API token of an ingest station (采集站); only its SHA-256 is kept."""
 
+    ledger_coverage: ClassVar[Coverage] = rows("采集站令牌：签发与吊销都是记账的行为")
+
     officer = models.ForeignKey("cases.Officer", on_delete=models.PROTECT, related_name="+")
     agency = models.ForeignKey("cases.Agency", on_delete=models.PROTECT, related_name="+")
     token_sha256 = models.CharField(max_length=64, unique=True)
@@ -124,17 +132,22 @@ class IngestToken(models.Model):
 
 
 class Replica(RecordModel):
-    """A verified copy of a blob in an off-site target."""
+    """A verified copy of a blob in an off-site target, recorded by the run that verified it.
 
+    `replicate` skips a blob only for a copy whose run still matches its ledger entry, so a
+    forged row cannot make it skip a file (rows from before evidence/0003 have no run and are
+    not trusted: their copies are verified again).
+    """
+
+    ledger_coverage: ClassVar[Coverage] = member_of("文件的异地副本：计入登记它的备份运行行的摘要")
+
+    run = models.ForeignKey(
+        "BackupRun", on_delete=models.PROTECT, related_name="replicas", null=True
+    )
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="replicas")
     target = models.CharField(max_length=300)
     verified_sha256 = models.CharField(max_length=64)
     copied_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["blob", "target"], name="one_replica_per_target"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.blob_id} → {self.target}"
@@ -142,6 +155,11 @@ class Replica(RecordModel):
 
 class BackupRun(RecordModel):
     """One run of `casetrail replicate`: what was copied and verified, and whether all was."""
+
+    ledger_coverage: ClassVar[Coverage] = rows(
+        "一次异地备份运行：由 do_record_backup_run 记账，其副本行计入摘要",
+        members=("replicas", "checkpoint_replicas"),
+    )
 
     target = models.CharField(max_length=300)
     started_at = models.DateTimeField()
@@ -179,19 +197,19 @@ class CheckpointReplica(RecordModel):
     (``checkpoints/<agency code>/checkpoint-<size>.txt`` and ``.tsr``), see ``offsite_copy.py``.
     """
 
+    ledger_coverage: ClassVar[Coverage] = member_of(
+        "检查点的异地副本：计入登记它的备份运行行的摘要"
+    )
+
+    run = models.ForeignKey(
+        BackupRun, on_delete=models.PROTECT, related_name="checkpoint_replicas", null=True
+    )
     checkpoint = models.ForeignKey("ledger.Checkpoint", on_delete=models.PROTECT, related_name="+")
     target = models.CharField(max_length=300)
     note_key = models.CharField(max_length=300)
     note_sha256 = models.CharField(max_length=64)
     token_sha256 = models.CharField(max_length=64, blank=True)
     copied_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["checkpoint", "target"], name="one_checkpoint_replica_per_target"
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"checkpoint {self.checkpoint_id} → {self.target}"

@@ -12,6 +12,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 
+from casetrail.ledger.coverage import Coverage, rows, structure
+
 
 class InsertOnlyError(Exception):
     """Raised when code tries to change or remove a recorded row."""
@@ -24,6 +26,7 @@ class RecordModel(models.Model):
     """
 
     insert_only: ClassVar[bool] = True
+    ledger_coverage: ClassVar[Coverage] = rows("插入即定稿的历史记录，由写入它的行为记账")
 
     class Meta:
         abstract = True
@@ -50,6 +53,8 @@ class LogHead(models.Model):
 
     Derived state: `casetrail verify` recomputes the size from the leaves.
     """
+
+    ledger_coverage: ClassVar[Coverage] = structure("账本规模与整合进度，由叶子重新计算")
 
     agency = models.OneToOneField("cases.Agency", on_delete=models.PROTECT, related_name="log")
     size = models.BigIntegerField(default=0)
@@ -91,6 +96,8 @@ class LedgerEntry(RecordModel):
     in, and on PostgreSQL (agency, txid, id), which its integrator reads in (migration 0002).
     """
 
+    ledger_coverage: ClassVar[Coverage] = structure("账本条目：叶子哈希、内容与列逐一核对")
+
     agency = unchecked_agency()
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger"
@@ -127,6 +134,8 @@ class LedgerLeaf(RecordModel):
     entry `leaf_mismatch`. The unique (agency, index) and entry keep the tree from forking.
     """
 
+    ledger_coverage: ClassVar[Coverage] = structure("叶子位置：连续、唯一、与条目一致")
+
     agency = unchecked_agency()
     index = models.BigIntegerField()
     entry = models.OneToOneField(
@@ -149,6 +158,8 @@ class LedgerHash(RecordModel):
     every stored hash from the entries.
     """
 
+    ledger_coverage: ClassVar[Coverage] = structure("子树哈希：由叶子重新计算")
+
     agency = unchecked_agency()
     position = models.BigIntegerField()
     value = models.BinaryField()
@@ -164,6 +175,8 @@ class LedgerHash(RecordModel):
 
 class Checkpoint(RecordModel):
     """A signed tree head (C2SP tlog-checkpoint note), optionally with an RFC 3161 token."""
+
+    ledger_coverage: ClassVar[Coverage] = structure("签名检查点：签名、异地副本与重算的树根")
 
     agency = models.ForeignKey("cases.Agency", on_delete=models.PROTECT, related_name="+")
     size = models.BigIntegerField()

@@ -1,4 +1,11 @@
-"""How a database row is committed to in the ledger: a canonical snapshot and its SHA-256."""
+"""How a database row is committed to in the ledger: a canonical snapshot and its SHA-256.
+
+The snapshot holds every concrete column except those the table's coverage leaves out (a
+user's `last_login`), and, for each of its member relations (`ledger/coverage.py`), the
+related rows: the ids of a many-to-many relation, the digests of the rows that point here. A
+relation without rows is left out, so a row that has none digests as it did before its table
+had members (a backup run recorded before evidence/0003, whose copies have no run).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import ForeignObjectRel
 
 from casetrail.ledger.canonical import Json, canonical_json
+from casetrail.ledger.coverage import member_relations, uncommitted_columns
 
 
 def _value(value: object) -> Json:
@@ -27,11 +36,31 @@ def _value(value: object) -> Json:
 
 
 def row_snapshot(instance: models.Model) -> dict[str, Json]:
-    """Every concrete column of *instance*, by column name, as canonical JSON values."""
-    return {
+    """Every committed column of *instance*, by column name, as canonical JSON values, and
+    its members by relation name."""
+    left_out = uncommitted_columns(type(instance))
+    snapshot: dict[str, Json] = {
         (field.column or field.attname): _value(getattr(instance, field.attname))
         for field in instance._meta.concrete_fields
+        if field.name not in left_out
     }
+    for relation in member_relations(type(instance)):
+        members = _members(instance, relation)
+        if members:  # none: the row as committed before its table had members
+            snapshot[relation] = members
+    return snapshot
+
+
+def _members(instance: models.Model, relation: str) -> list[Json]:
+    field = instance._meta.get_field(relation)
+    accessor = field.get_accessor_name() if isinstance(field, ForeignObjectRel) else relation
+    manager = getattr(instance, accessor or relation)
+    found: list[Json] = []
+    if field.many_to_many:
+        found.extend(sorted(manager.values_list("pk", flat=True)))
+    else:
+        found.extend(sorted(row_digest(row) for row in manager.all()))
+    return found
 
 
 def row_digest(instance: models.Model) -> str:

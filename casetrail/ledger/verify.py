@@ -44,8 +44,8 @@ rows
   ``row_altered``             a row no longer matches the digest its (first for insert-only, else
                               latest) ledger entry committed to; names that entry's leaf
   ``row_deleted``             a row an entry committed to is gone
-  ``row_unledgered``          a row of `LEDGERED_MODELS` that no entry records: inserted behind
-                              the ledger's back
+  ``row_unledgered``          a row of a ``rows`` table (`ledgered_models`) that no entry
+                              records: inserted behind the ledger's back
 log structure
   ``log_head_missing``        an agency without its LogHead row
   ``agency_missing``          entries, leaves or stored hashes of an agency that does not exist
@@ -109,26 +109,10 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Count, Max, Min
 
-from casetrail.cases.models import (
-    Agency,
-    Application,
-    Approval,
-    Case,
-    CaseHandler,
-    Document,
-    DocumentFinal,
-    DocumentWithdrawal,
-    Membership,
-    Officer,
-    Party,
-    Service,
-    Signature,
-    SignatureRefusal,
-)
-from casetrail.documents.models import IssuedPdf
-from casetrail.evidence.models import BackupRun, Blob, IngestToken, Recording, Repair
+from casetrail.cases.models import Agency
 from casetrail.ledger.checkpoints import AgencyLog
 from casetrail.ledger.config import ledger_hash
+from casetrail.ledger.coverage import Check, models_checked
 from casetrail.ledger.entry_tags import EntryKeyError, entry_key_path, existing_entry_key
 from casetrail.ledger.models import LedgerEntry, LedgerHash, LedgerLeaf, LogHead
 from casetrail.ledger.verify_checkpoints import compare_heads, load_heads
@@ -147,43 +131,24 @@ from casetrail.ledger.verify_sources import Sources
 
 __all__ = [
     "FILE_CHECKS",
-    "LEDGERED_MODELS",
     "FileCheck",
     "FileScan",
     "Finding",
     "Report",
     "VerifyError",
+    "ledgered_models",
     "verify",
 ]
 
-LEDGERED_MODELS: tuple[type[models.Model], ...] = (
-    Agency,
-    Officer,
-    Membership,
-    Case,
-    Party,
-    CaseHandler,
-    Application,
-    Approval,
-    Blob,
-    Recording,
-    IngestToken,
-    BackupRun,
-    Repair,
-    Document,
-    Signature,
-    SignatureRefusal,
-    DocumentFinal,
-    DocumentWithdrawal,
-    Service,
-    IssuedPdf,
-)
-"""Tables every row of which some ledger entry must record (else `row_unledgered`).
 
-Domain tables only: not configuration or derived state (LogHead,
-CaseNumberCounter, CalendarDay, CalendarYear), nor the ledger's own tables, which are checked
-structurally. A new domain table written by a `do_*` action belongs here.
-"""
+def ledgered_models() -> list[type[models.Model]]:
+    """Tables every row of which some ledger entry must record (else `row_unledgered`): the
+    models whose coverage is ``rows`` (`ledger/coverage.py`), insert-only and mutable alike.
+
+    Their ``members`` (a calendar year's days, a backup run's copies, a user's group links) are
+    inside their digests; the ledger's own tables are checked structurally.
+    """
+    return models_checked(Check.ROWS)
 
 
 @dataclass
@@ -335,7 +300,7 @@ def _verify(
     chosen = decisive_refs(refs)
     check_referenced_rows(chosen, report.findings)
     check_unledgered(
-        LEDGERED_MODELS, chosen, ids if agency_codes is not None else None, report.findings
+        ledgered_models(), chosen, ids if agency_codes is not None else None, report.findings
     )
     if files:
         _check_files(report, say)

@@ -4,6 +4,7 @@ from django.urls import path
 from casetrail.web import (
     views,
     views_approvals,
+    views_calendar,
     views_deadlines,
     views_documents,
     views_performance,
@@ -79,6 +80,7 @@ urlpatterns = [
     ),
     path("cases/<int:case_id>/close/", views_performance.case_close, name="case-close"),
     path("deadlines/", views_deadlines.deadline_list, name="deadline-list"),
+    path("calendar/<int:year>/", views_calendar.calendar_year, name="calendar-year"),
     path(
         "cases/<int:case_id>/documents/<int:document_id>/propose/",
         views_documents.document_propose,

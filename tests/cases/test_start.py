@@ -231,10 +231,14 @@ def test_backfill_beyond_the_calendar_is_provisional(
 def test_the_calendar_table_extends_the_known_years(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from casetrail.cases.models import CalendarDay, CalendarYear
+    from casetrail.cases.actions.calendar import CalendarEntry, do_set_calendar_year
 
-    CalendarYear.objects.create(year=2027, source="国办发明电〔2026〕X号（测试）")
-    CalendarDay.objects.create(day=date(2027, 1, 1), is_working_day=False, name="元旦")
+    do_set_calendar_year(
+        acting_user=None,
+        year=2027,
+        source="国办发明电〔2026〕X号（测试）",
+        days=[CalendarEntry(date(2027, 1, 1), False, "元旦")],
+    )
     travel_to(monkeypatch, at(date(2026, 12, 31)))
     case = open_case(world, start_type="emergency")
     backfill = emergency_backfill(case)

@@ -13,11 +13,11 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from pytest_django import Settings
 
+from casetrail.cases.actions.accounts import do_create_user
 from casetrail.cases.models import Case
 from tests.evidence.av import at, travel_to
 from tests.personas import PASSWORD, World, company, make_officer, open_case
@@ -114,7 +114,7 @@ def test_the_supervisor_reads_every_row_of_their_agency(cases: dict[str, Case]) 
 
 
 def test_no_agency_no_list(db: None) -> None:
-    User.objects.create_user("nobody", password=PASSWORD)
+    do_create_user(acting_user=None, username="nobody", name="无岗位", password=PASSWORD)
     assert client_for("nobody").get(reverse("deadline-list")).status_code == 404
 
 

@@ -89,11 +89,12 @@ def _chunks(items: list[str]) -> Iterator[list[str]]:
         yield items[start : start + _CHUNK]
 
 
-def _replica_rows(outcome: BackupOutcome) -> Iterator[Replica]:
+def _replica_rows(outcome: BackupOutcome, run: BackupRun) -> Iterator[Replica]:
     addresses = list(outcome.verified)
     for chunk in _chunks(addresses):
         for sha256, blob_id in Blob.objects.filter(sha256__in=chunk).values_list("sha256", "pk"):
             yield Replica(
+                run=run,
                 blob_id=blob_id,
                 target=outcome.target,
                 verified_sha256=sha256,
@@ -140,13 +141,13 @@ def do_record_backup_run(*, acting_user: User | None, outcome: BackupOutcome) ->
             detail=outcome.detail(),
         )
         run.save()
-        # A concurrent run may have recorded the same copy: the first row stands.
-        Replica.objects.bulk_create(
-            _replica_rows(outcome), batch_size=_CHUNK, ignore_conflicts=True
-        )
+        # Each run records the copies it verified; they are committed inside its digest, which
+        # its entries record, so `replicate` trusts them only while they match (replica_trust).
+        Replica.objects.bulk_create(_replica_rows(outcome, run), batch_size=_CHUNK)
         CheckpointReplica.objects.bulk_create(
             (
                 CheckpointReplica(
+                    run=run,
                     checkpoint_id=copy.checkpoint_id,
                     target=outcome.target,
                     note_key=copy.note_key,
@@ -157,7 +158,6 @@ def do_record_backup_run(*, acting_user: User | None, outcome: BackupOutcome) ->
                 for copy in outcome.checkpoints
             ),
             batch_size=_CHUNK,
-            ignore_conflicts=True,
         )
         for agency in Agency.objects.order_by("pk"):
             append_entry(

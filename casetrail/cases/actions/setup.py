@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from casetrail import clock
-from casetrail.cases.models import Agency, Membership, Officer, Role
+from casetrail.cases.models import Agency, CalendarYear, Membership, Officer, Role
 from casetrail.ledger.append import append_entry, open_log
 from casetrail.ledger.records import record_ref, row_snapshot
 from casetrail.policy.profiles import builtin_profile_text, parse_profile
@@ -21,7 +21,11 @@ from casetrail.policy.profiles import builtin_profile_text, parse_profile
 def do_create_agency(
     *, acting_user: User | None, name: str, short_name: str, code: str, profile_key: str
 ) -> Agency:
-    """Create an agency running under a built-in profile, with its own (empty) log."""
+    """Create an agency running under a built-in profile, with its own (empty) log.
+
+    Its first entry also records every account and entered calendar year it starts from:
+    deployment-wide acts go to every agency's log, and those done before this agency existed
+    are in no log of its own (`actions/deployment.py`)."""
     text = builtin_profile_text(profile_key)
     parse_profile(text, source=profile_key)
     with transaction.atomic():
@@ -38,7 +42,11 @@ def do_create_agency(
             agency=agency,
             action="agency.create",
             actor=acting_user,
-            records=[agency],
+            records=[
+                agency,
+                *User.objects.order_by("pk"),
+                *CalendarYear.objects.order_by("pk"),
+            ],
             facts={"name": name, "short_name": short_name, "code": code, "profile": profile_key},
         )
     return agency

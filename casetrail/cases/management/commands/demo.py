@@ -14,11 +14,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from casetrail import clock
+from casetrail.cases.actions.accounts import do_create_user
 from casetrail.cases.actions.evidence import do_register_recording
 from casetrail.cases.actions.setup import do_create_agency, do_grant_role, do_register_officer
 from casetrail.cases.actions.start import (
@@ -104,10 +104,13 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("演示数据已载入，并已发布各机关的首个签名检查点。"))
 
     def _person(self, person: DemoPerson, agency: Agency) -> Officer:
-        user = User.objects.create_user(person.username, password=DEMO_PASSWORD)
-        user.first_name = person.name
-        user.is_staff = person.username == "admin"
-        user.save()
+        user = do_create_user(
+            acting_user=None,
+            username=person.username,
+            name=person.name,
+            password=DEMO_PASSWORD,
+            is_staff=person.username == "admin",
+        )
         today = clock.today()
         officer = do_register_officer(
             acting_user=None,

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from casetrail.cases.actions.accounts import do_create_user
 from casetrail.cases.actions.ingest_tokens import do_issue_ingest_token
 from casetrail.cases.actions.setup import do_grant_role, do_register_officer
 from casetrail.cases.models import Agency, Officer, Role
@@ -31,7 +32,7 @@ def _agency(key: str) -> Agency:
 def _create_station(agency: Agency, username: str, name: str) -> Officer:
     if User.objects.filter(username=username).exists():
         raise CommandError(f"--create: 用户名 {username!r} 已存在，去掉 --create 即可为其签发令牌")
-    user = User.objects.create_user(username, first_name=name)  # no password: API only
+    user = do_create_user(acting_user=None, username=username, name=name)  # API only
     officer = do_register_officer(acting_user=None, agency=agency, user=user, name=name)
     do_grant_role(acting_user=None, officer=officer, agency=agency, role=Role.INGEST)
     return officer
