@@ -31,8 +31,7 @@ from casetrail.cases.documents import Document, DocumentFinal, Signature
 from casetrail.cases.facts import agency_catalogue, case_facts
 from casetrail.cases.models import Case
 from casetrail.cases.selectors import roles_of
-from casetrail.documents.actions import do_record_file_read, read_is_recorded
-from casetrail.evidence.storage import primary_store
+from casetrail.evidence.storage import stored_file_response
 from casetrail.policy.catalogue import DocumentKind
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.guards import finalise_problems
@@ -360,8 +359,4 @@ def signature_image(
     if signature.image is None:
         raise Http404("该签名没有图像")
     blob = signature.image
-    if read_is_recorded(case):
-        do_record_file_read(
-            acting_user=_user(request), case=case, what="signature", sha256=blob.sha256
-        )
-    return FileResponse(primary_store().open(blob.sha256), content_type=blob.media_type)
+    return stored_file_response(blob.sha256, blob.media_type)
