@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -31,6 +31,7 @@ from casetrail.cases.documents import Document, DocumentFinal, Signature
 from casetrail.cases.facts import agency_catalogue, case_facts
 from casetrail.cases.models import Case
 from casetrail.cases.selectors import roles_of
+from casetrail.digits import NotAWholeNumber, whole_number
 from casetrail.evidence.storage import stored_file_response
 from casetrail.policy.catalogue import DocumentKind
 from casetrail.procedure.errors import RuleViolation
@@ -103,7 +104,11 @@ def document_create(request: HttpRequest, case_id: int, kind: str) -> HttpRespon
     spec = _kind(case, kind)
     supersedes: Document | None = None
     if request.GET.get("supersedes"):
-        supersedes = get_object_or_404(Document, pk=request.GET["supersedes"], case=case, kind=kind)
+        try:
+            corrected = whole_number(request.GET["supersedes"], "supersedes（被更正的文书编号）")
+        except NotAWholeNumber as problem:
+            return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
+        supersedes = get_object_or_404(Document, pk=corrected, case=case, kind=kind)
     choices = CaseChoices.of(case)
     initial = (
         initial_from(spec, supersedes.fields) if supersedes else initial_for_new(spec, choices)
