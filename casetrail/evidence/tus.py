@@ -131,6 +131,7 @@ def _create(request: HttpRequest, user: User) -> HttpResponse:
 
 
 def _head(request: HttpRequest, upload: Upload) -> HttpResponse:
+    upload = uploads.current(upload)
     uploads.require_open(upload)
     headers = {
         "Upload-Offset": str(upload.offset),
