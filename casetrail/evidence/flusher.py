@@ -65,10 +65,16 @@ class Flusher:
             self._thread.start()
 
     def _sync(self, covered: int) -> None:
+        """Sync; again, at once, if another ``every`` bytes were written meanwhile (so that what
+        is durable is never more than ``every`` behind, even when the writes then stop)."""
         try:
-            os.fdatasync(self._fd)
-            if self._on_durable is not None and self._error is None:
-                self._on_durable(covered)
+            while True:
+                os.fdatasync(self._fd)
+                if self._on_durable is not None and self._error is None:
+                    self._on_durable(covered)
+                if self._written - covered < self._every:
+                    return
+                covered = self._written
         except OSError as error:  # raised by join(), in the writer's thread
             self._error = self._error or error
 
