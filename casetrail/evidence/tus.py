@@ -9,6 +9,8 @@ anyone else), and is created only for a case the user handles.
 from __future__ import annotations
 
 import base64
+import re
+import unicodedata
 from collections.abc import Callable
 from uuid import UUID
 
@@ -38,6 +40,7 @@ STATUS = {
     uploads.ChecksumMismatch: 460,
 }
 REASONS = {423: "Locked", 460: "Checksum Mismatch"}
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]*")
 
 _Handler = Callable[[User], HttpResponse]
 
@@ -176,16 +179,25 @@ def _options() -> HttpResponse:
 
 
 def parse_metadata(header: str) -> dict[str, str]:
-    """``Upload-Metadata``: comma-separated ``key base64(value)``; the value may be absent."""
+    """``Upload-Metadata``: comma-separated ``key base64(value)``; the value may be absent.
+
+    tus: the header is ASCII, a key has no spaces or commas. Text with a control character
+    (NUL above all, which PostgreSQL cannot keep) is refused, in the header and in the values.
+    """
+    if not _PRINTABLE_ASCII.fullmatch(header):
+        raise BadRequest("Upload-Metadata：只能包含可打印的 ASCII 字符（键名与 Base64 值）")
     pairs: dict[str, str] = {}
     for item in filter(None, (part.strip() for part in header.split(","))):
         key, _, encoded = item.partition(" ")
         if key in pairs:
             raise BadRequest(f"Upload-Metadata：键 {key} 重复")
         try:  # non-ASCII text raises ValueError, not binascii.Error
-            pairs[key] = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+            value = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
         except ValueError:
             raise BadRequest(f"Upload-Metadata：{key!r} 的值不是 UTF-8 文本的 Base64") from None
+        if any(unicodedata.category(char) == "Cc" for char in value):
+            raise BadRequest(f"Upload-Metadata：{key!r} 的值含有控制字符")
+        pairs[key] = value
     return pairs
 
 

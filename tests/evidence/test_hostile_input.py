@@ -18,7 +18,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pytest_django import Settings
 
@@ -158,6 +158,15 @@ def test_non_ascii_metadata_is_a_400(zhang: Client, case: Case) -> None:
         TUS, HTTP_TUS_RESUMABLE="1.0.0", HTTP_UPLOAD_LENGTH="10", HTTP_UPLOAD_METADATA=metadata
     )
     assert response.status_code == 400
+    assert "Upload-Metadata：只能包含可打印的 ASCII 字符" in response.content.decode()
+
+
+def test_metadata_that_is_not_base64_is_a_400(zhang: Client, case: Case) -> None:
+    metadata = f"filename ***,case_id {b64(str(case.pk))}"
+    response = zhang.post(
+        TUS, HTTP_TUS_RESUMABLE="1.0.0", HTTP_UPLOAD_LENGTH="10", HTTP_UPLOAD_METADATA=metadata
+    )
+    assert response.status_code == 400
     assert "Upload-Metadata：'filename' 的值不是 UTF-8 文本的 Base64" in response.content.decode()
 
 
@@ -238,9 +247,18 @@ def station_token() -> str:
 
 @EXAMPLES
 @given(
-    length=header_text,
+    length=header_text | st.integers(0, 10**7).map(str),
     metadata=st.one_of(
-        header_text, st.builds(lambda a, b: f"filename {a},case_id {b}", header_text, header_text)
+        header_text,
+        st.builds(lambda a, b: f"filename {a},case_id {b}", header_text, header_text),
+        # well-formed up to the case, so that hostile names and extras reach the database
+        st.builds(
+            lambda name, extra: f"filename {b64(name)},case_id {{case}}{extra}",
+            st.text(max_size=30) | st.just(MP4_NAME),
+            (header_text | st.text(st.characters(max_codepoint=0x7F), max_size=12)).map(
+                lambda text: f",{text}"
+            ),
+        ),
     ),
     defer=st.none() | header_text,
     override=st.none() | st.sampled_from(["PATCH", "DELETE", "HEAD", "GET", "x"]),
@@ -256,13 +274,30 @@ def test_creation_never_answers_5xx(
     extra: dict[str, Any] = {
         "HTTP_TUS_RESUMABLE": "1.0.0",
         "HTTP_UPLOAD_LENGTH": length,
-        "HTTP_UPLOAD_METADATA": metadata,
+        "HTTP_UPLOAD_METADATA": metadata.replace("{case}", b64(str(case.pk))),
     }
     if defer is not None:
         extra["HTTP_UPLOAD_DEFER_LENGTH"] = defer
     if override is not None:
         extra["HTTP_X_HTTP_METHOD_OVERRIDE"] = override
     response = zhang.post(TUS, **extra)
+    assert response.status_code < 500
+
+
+@EXAMPLES
+@given(
+    name=st.text(max_size=30) | st.just(MP4_NAME),
+    extra=header_text | st.text(st.characters(max_codepoint=0x7F), max_size=12),
+)
+@example(name=MP4_NAME, extra="note\x00")  # found by this test on PostgreSQL
+def test_hostile_metadata_never_answers_5xx(
+    zhang: Client, case: Case, name: str, extra: str
+) -> None:
+    """Well-formed up to the case, so that hostile names and other keys reach the database."""
+    metadata = f"filename {b64(name)},case_id {b64(str(case.pk))},{extra}"
+    response = zhang.post(
+        TUS, HTTP_TUS_RESUMABLE="1.0.0", HTTP_UPLOAD_LENGTH="100", HTTP_UPLOAD_METADATA=metadata
+    )
     assert response.status_code < 500
 
 
@@ -328,3 +363,28 @@ def test_ingest_never_answers_5xx(
         "POST", f"{INGEST}?{urlencode(query)}", body, content_type=content_type, **extra
     )
     assert response.status_code < 500
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [",\x00", ",note\x00 ", ",note " + b64("a\x00b"), ",key\x00name YQ==", ",\x7f", ",é"],
+)
+def test_control_characters_in_metadata_are_a_400(zhang: Client, case: Case, extra: str) -> None:
+    """PostgreSQL cannot keep NUL in text: such metadata must not reach the database."""
+    metadata = f"filename {b64(MP4_NAME)},case_id {b64(str(case.pk))}{extra}"
+    response = zhang.post(
+        TUS, HTTP_TUS_RESUMABLE="1.0.0", HTTP_UPLOAD_LENGTH="10", HTTP_UPLOAD_METADATA=metadata
+    )
+    assert response.status_code == 400
+    assert "Upload-Metadata：" in response.content.decode()
+    assert not Upload.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["a\x00.mp4", "a\nb.mp4"])
+def test_a_filename_with_control_characters_is_a_400(zhang: Client, case: Case, name: str) -> None:
+    metadata = f"filename {b64(name)},case_id {b64(str(case.pk))}"
+    response = zhang.post(
+        TUS, HTTP_TUS_RESUMABLE="1.0.0", HTTP_UPLOAD_LENGTH="10", HTTP_UPLOAD_METADATA=metadata
+    )
+    assert response.status_code == 400
+    assert not Upload.objects.exists()
