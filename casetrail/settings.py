@@ -180,6 +180,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the view's answer first: reads of confidential cases are ledgered.
+    "casetrail.web.reads.LedgeredReadMiddleware",
 ]
 
 ROOT_URLCONF = "casetrail.urls"

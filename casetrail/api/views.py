@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
+from casetrail.digits import whole_number
 from casetrail.ledger import proofs
 from casetrail.ledger.checkpoints import AgencyLog, latest_checkpoint, verifier
 from casetrail.ledger.models import Checkpoint, LogHead
@@ -26,9 +27,7 @@ def _int(request: HttpRequest, name: str, default: int | None = None) -> int | N
     raw = request.GET.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit():
-        raise ValueError(f"{name}: must be a non-negative whole number, got {raw!r}")
-    return int(raw)
+    return whole_number(raw, name)  # NotAWholeNumber is a ValueError
 
 
 def _error(message: str, status: int = 400) -> JsonResponse:

@@ -98,6 +98,7 @@ ACTION_LABELS = {
     "case.close": "结案",
     "document.read_pdf": "读取文书PDF（涉密案件）",
     "file.read": "读取签名或送达凭证（涉密案件）",
+    "case.export": "导出案件材料（涉密案件）",
 }
 
 

@@ -1,13 +1,13 @@
 """PDF downloads (logged-in, access-checked) and the public verification page /v/<code>.
 
 Thin views: ask `access` → call one selector or action → respond. URL names: `document-pdf`,
-`document-blank-pdf`, `verify-lookup`, `verify-document` (docs/documents.md, "Pages").
+`document-blank-pdf`, `verify-lookup`, `verify-document` (docs/documents.md, "Pages"). A PDF of
+a confidential case is ledgered as a read by `casetrail.web.reads`, by URL name.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from casetrail import access
 from casetrail.cases.documents import Document
 from casetrail.cases.facts import agency_catalogue
-from casetrail.documents.actions import do_record_pdf_read, read_is_recorded
+from casetrail.documents.actions import read_is_recorded
 from casetrail.documents.codes import normalise
 from casetrail.documents.models import IssuedPdf
 from casetrail.documents.ratelimit import over_limit
@@ -32,11 +32,6 @@ from casetrail.documents.verification import (
 from casetrail.evidence.storage import primary_store
 
 TOO_MANY = "请求过于频繁，请一分钟后再试。"
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _pdf_response(pdf: bytes, filename: str, *, private: bool) -> HttpResponse:
@@ -58,8 +53,6 @@ def document_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
             pdf = handle.read()
     else:
         pdf = render_pdf(document_sheet(document))
-    if read_is_recorded(case):
-        do_record_pdf_read(acting_user=_user(request), case=case, document=document)
     final = getattr(document, "final", None)
     name = final.number if final is not None and final.number else document.title
     suffix = "" if final is not None else "（草稿）"
@@ -75,8 +68,6 @@ def blank_form_pdf(request: HttpRequest, case_id: int, kind: str) -> HttpRespons
     if kind not in catalogue:
         raise Http404("本机关未启用这种文书")
     pdf = render_pdf(blank_sheet(case, kind))
-    if read_is_recorded(case):
-        do_record_pdf_read(acting_user=_user(request), case=case, kind=kind)
     name = pdf_file_name(f"{catalogue[kind].title}（空白）{case.case_number}")
     return _pdf_response(pdf, name, private=read_is_recorded(case))
 

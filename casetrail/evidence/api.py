@@ -48,6 +48,7 @@ from casetrail.cases.actions.evidence import (
     do_register_recording,
 )
 from casetrail.cases.models import Case, Officer, Role
+from casetrail.digits import NotAWholeNumber, whole_number
 from casetrail.evidence.errors import RefusedFile, StoreError, TooLarge
 from casetrail.evidence.ingest import ingest_stream
 from casetrail.evidence.models import IngestToken, Recording
@@ -112,8 +113,10 @@ class _Reader(io.RawIOBase):
 
 
 def _content_length(request: HttpRequest) -> int:
-    raw = str(request.META.get("CONTENT_LENGTH") or "0")
-    return int(raw) if raw.isdigit() else 0
+    try:
+        return whole_number(str(request.META.get("CONTENT_LENGTH") or "0"), "Content-Length")
+    except NotAWholeNumber as problem:
+        raise ApiError(400, "Content-Length", str(problem)) from None
 
 
 def _body(request: HttpRequest) -> tuple[QueryDict, BinaryIO, str]:

@@ -5,7 +5,11 @@ memory) and writes it out only at the final fsync, after the last byte was recei
 for a 2 GiB recording that is seconds in which nothing else happens. ``Flusher`` starts an
 ``fdatasync`` in a background thread every ``FLUSH_EVERY`` bytes (never two at once), so the
 disk writes while the caller reads, hashes and writes the next chunks; the caller's own fsync
-then finds little left to do. The same idea as the tus endpoint's (``uploads._Flusher``).
+then finds little left to do. The tus endpoint uses it too.
+
+``on_durable``, if given, is called in the background thread after each sync that succeeded, with
+the number of bytes counted before that sync started: they are on disk. The tus endpoint keeps
+it in a durable-offset file, so that a crash mid-upload keeps what was synced (``uploads``).
 
 ``FlushingWriter`` is a file that feeds one, for code that only calls ``write`` (``hash_stream``).
 An error of a background ``fdatasync`` is raised by ``join``: after a failed sync Linux may
@@ -17,6 +21,7 @@ from __future__ import annotations
 import io
 import os
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,27 +36,45 @@ class Flusher:
     """``fdatasync(fd)`` in the background after every ``every`` bytes written (default:
     ``FLUSH_EVERY``, read when the flusher is made)."""
 
-    def __init__(self, fd: int, every: int | None = None) -> None:
+    def __init__(
+        self,
+        fd: int,
+        every: int | None = None,
+        on_durable: Callable[[int], object] | None = None,
+    ) -> None:
         every = FLUSH_EVERY if every is None else every
         if every <= 0:
             raise ValueError(f"every must be positive, not {every}")
         self._fd = fd
         self._every = every
         self._pending = 0
+        self._written = 0
+        self._on_durable = on_durable
         self._thread: threading.Thread | None = None
         self._error: OSError | None = None
 
     def wrote(self, count: int) -> None:
         """Count ``count`` more bytes written; start a sync if enough are waiting and none runs."""
         self._pending += count
+        self._written += count
         if self._pending >= self._every and not (self._thread and self._thread.is_alive()):
             self._pending = 0
-            self._thread = threading.Thread(target=self._sync, name="casetrail-flush", daemon=True)
+            self._thread = threading.Thread(
+                target=self._sync, args=(self._written,), name="casetrail-flush", daemon=True
+            )
             self._thread.start()
 
-    def _sync(self) -> None:
+    def _sync(self, covered: int) -> None:
+        """Sync; again, at once, if another ``every`` bytes were written meanwhile (so that what
+        is durable is never more than ``every`` behind, even when the writes then stop)."""
         try:
-            os.fdatasync(self._fd)
+            while True:
+                os.fdatasync(self._fd)
+                if self._on_durable is not None and self._error is None:
+                    self._on_durable(covered)
+                if self._written - covered < self._every:
+                    return
+                covered = self._written
         except OSError as error:  # raised by join(), in the writer's thread
             self._error = self._error or error
 

@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.http import FileResponse
 
 from casetrail.evidence.blobstore import BlobStore, store_from_url
 
@@ -31,3 +32,11 @@ def uploads_dir() -> Path:
     folder = Path(settings.DATA_DIR) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def stored_file_response(sha256: str, media_type: str) -> FileResponse:
+    """A stored file as a response; its ETag is its SHA-256 (content-addressed), which is also
+    what a ledgered read of it records (`casetrail.web.reads`)."""
+    response = FileResponse(primary_store().open(sha256), content_type=media_type)
+    response["ETag"] = f'"{sha256}"'
+    return response

@@ -9,7 +9,8 @@ anyone else), and is created only for a case the user handles.
 from __future__ import annotations
 
 import base64
-import binascii
+import re
+import unicodedata
 from collections.abc import Callable
 from uuid import UUID
 
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils.http import http_date
 
 from casetrail import access
+from casetrail.digits import NotAWholeNumber, whole_number
 from casetrail.evidence import uploads
 from casetrail.evidence.errors import RefusedFile, TooLarge
 from casetrail.evidence.models import Upload
@@ -38,6 +40,7 @@ STATUS = {
     uploads.ChecksumMismatch: 460,
 }
 REASONS = {423: "Locked", 460: "Checksum Mismatch"}
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]*")
 
 _Handler = Callable[[User], HttpResponse]
 
@@ -131,6 +134,7 @@ def _create(request: HttpRequest, user: User) -> HttpResponse:
 
 
 def _head(request: HttpRequest, upload: Upload) -> HttpResponse:
+    upload = uploads.current(upload)
     uploads.require_open(upload)
     headers = {
         "Upload-Offset": str(upload.offset),
@@ -175,24 +179,33 @@ def _options() -> HttpResponse:
 
 
 def parse_metadata(header: str) -> dict[str, str]:
-    """``Upload-Metadata``: comma-separated ``key base64(value)``; the value may be absent."""
+    """``Upload-Metadata``: comma-separated ``key base64(value)``; the value may be absent.
+
+    tus: the header is ASCII, a key has no spaces or commas. Text with a control character
+    (NUL above all, which PostgreSQL cannot keep) is refused, in the header and in the values.
+    """
+    if not _PRINTABLE_ASCII.fullmatch(header):
+        raise BadRequest("Upload-Metadata：只能包含可打印的 ASCII 字符（键名与 Base64 值）")
     pairs: dict[str, str] = {}
     for item in filter(None, (part.strip() for part in header.split(","))):
         key, _, encoded = item.partition(" ")
         if key in pairs:
             raise BadRequest(f"Upload-Metadata：键 {key} 重复")
-        try:
-            pairs[key] = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            raise BadRequest(f"Upload-Metadata：{key} 的值不是 UTF-8 文本的 Base64") from None
+        try:  # non-ASCII text raises ValueError, not binascii.Error
+            value = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except ValueError:
+            raise BadRequest(f"Upload-Metadata：{key!r} 的值不是 UTF-8 文本的 Base64") from None
+        if any(unicodedata.category(char) == "Cc" for char in value):
+            raise BadRequest(f"Upload-Metadata：{key!r} 的值含有控制字符")
+        pairs[key] = value
     return pairs
 
 
 def _case_id(metadata: dict[str, str]) -> int:
-    value = metadata.get("case_id", "")
-    if not value.isdigit():
-        raise BadRequest("Upload-Metadata：缺少 case_id（案件编号）或不是数字")
-    return int(value)
+    try:
+        return whole_number(metadata.get("case_id"), "Upload-Metadata 的 case_id（案件编号）")
+    except NotAWholeNumber as problem:
+        raise BadRequest(str(problem)) from None
 
 
 def _checksum(header: str | None) -> uploads.Checksum | None:
@@ -204,15 +217,15 @@ def _checksum(header: str | None) -> uploads.Checksum | None:
         raise BadRequest(f"Upload-Checksum：不支持的算法 {algorithm!r}")
     try:
         return uploads.Checksum(algorithm, base64.b64decode(encoded.strip(), validate=True))
-    except binascii.Error:
+    except ValueError:
         raise BadRequest("Upload-Checksum：摘要不是 Base64") from None
 
 
 def _non_negative(request: HttpRequest, name: str) -> int:
-    value = request.headers.get(name, "")
-    if not value.isdigit():
-        raise BadRequest(f"{name}：必须为非负整数")
-    return int(value)
+    try:
+        return whole_number(request.headers.get(name), name)
+    except NotAWholeNumber as problem:
+        raise BadRequest(str(problem)) from None
 
 
 def _expires(upload: Upload) -> dict[str, str]:
@@ -234,7 +247,12 @@ def _answer(status: int, text: str = "", headers: dict[str, str] | None = None) 
 
 def _drain(request: HttpRequest) -> None:
     """Read what is left of a refused body in bounded pieces, so the connection stays usable
-    (Django's development server would otherwise read the rest in one piece)."""
+    (Django's development server would otherwise read the rest in one piece). A malformed
+    Content-Length gives no length to read up to: nothing is read."""
+    try:
+        whole_number(request.headers.get("Content-Length", "0"), "Content-Length")
+    except NotAWholeNumber:
+        return
     try:
         while request.read(uploads.READ_SIZE):
             pass

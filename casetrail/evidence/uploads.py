@@ -1,10 +1,15 @@
 """Resumable uploads (tus 1.0) without HTTP: create, append, complete, terminate, expire.
 
 An upload is a row (``Upload``) and a partial file. The row's offset is the truth: bytes in the
-file past it are an interrupted write, cut off by the next append. The partial file lives in the
-local blob store's ``tmp_dir``, so that on completion the store links it instead of copying it
-(one write of the bytes, ever). One append at a time: each holds an exclusive ``flock`` on the
-partial file, and a second one is told the upload is busy.
+file past it are an interrupted write, cut off by the next append. While a PATCH without a
+checksum streams in, the flusher syncs the partial file every ``FLUSH_EVERY`` bytes and writes
+the offset that is then on disk to a durable-offset file next to it; after a crash (the row still
+has the offset from before the PATCH) the next HEAD or PATCH moves the row's offset up to it, so
+the client re-sends only what was not synced. A PATCH with a checksum keeps nothing unverified.
+
+The partial file lives in the local blob store's ``tmp_dir``, so that on completion the store
+links it instead of copying it (one write of the bytes, ever). One append at a time: each holds
+an exclusive ``flock`` on the partial file, and a second one is told the upload is busy.
 
 On completion the file is checked (name, type, DA/T 70 allow-list) and stored; a refused file
 leaves nothing behind: the partial file is removed and the row keeps only the reason.
@@ -15,9 +20,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,7 +36,9 @@ from django.db import transaction
 
 from casetrail import clock
 from casetrail.cases.models import Case
+from casetrail.digits import NotAWholeNumber, whole_number
 from casetrail.evidence.errors import RefusedFile, TooLarge
+from casetrail.evidence.flusher import Flusher
 from casetrail.evidence.hashing import Digests, StreamingHasher
 from casetrail.evidence.ingest import Ingested, ingest_file
 from casetrail.evidence.local_store import LocalBlobStore
@@ -52,6 +59,8 @@ __all__ = [
     "UploadProblem",
     "append",
     "create_upload",
+    "current",
+    "durable_path",
     "expire_abandoned",
     "owned_upload",
     "partial_path",
@@ -63,6 +72,7 @@ __all__ = [
 
 READ_SIZE = 1024 * 1024
 FLUSH_EVERY = 64 * 1024 * 1024
+_DURABLE_WIDTH = 20
 # tus requires sha1; sha256 is what we ask clients to use.
 CHECKSUM_ALGORITHMS = ("sha1", "sha256")
 
@@ -120,6 +130,11 @@ def partial_path(upload: Upload) -> Path:
     return folder / f"tus-{upload.pk}.part"
 
 
+def durable_path(upload: Upload) -> Path:
+    """The durable-offset file: the offset up to which the partial file was synced."""
+    return partial_path(upload).with_suffix(".durable")
+
+
 def refusal(upload: Upload) -> str:
     """Why the file was refused at completion, or "" if it was not."""
     return str(upload.metadata.get("refused", ""))
@@ -151,6 +166,7 @@ def create_upload(
         )
         path = partial_path(upload)
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        _record_durable(durable_path(upload), 0)
         _fsync_dir(path.parent)
     return upload
 
@@ -202,14 +218,63 @@ def append(
     path = partial_path(upload)
     with _locked(path) as partial:
         upload.refresh_from_db()  # another request may have written while we waited
+        _recover(upload, partial)
         require_open(upload, clock.now())
         if offset != upload.offset:
             raise OffsetConflict(f"偏移量不符：服务器为 {upload.offset}，请求为 {offset}")
         if upload.completed_at is not None:
             return upload
         whole = offset == 0 and size == upload.length
-        digests, received = _receive(partial, offset, body, size, checksum, whole=whole)
+        durable = None if checksum else durable_path(upload)
+        digests, received = _receive(
+            partial, offset, body, size, checksum, whole=whole, durable=durable
+        )
         return _advance(upload, path, offset + received, digests)
+
+
+def current(upload: Upload) -> Upload:
+    """The upload with its offset brought up to the durable-offset file after a crash; as it
+    is while another request writes to it (that request will advance the offset)."""
+    try:
+        with _locked(partial_path(upload)) as partial:
+            upload.refresh_from_db()
+            _recover(upload, partial)
+    except (UploadBusy, UploadGone):
+        pass
+    return upload
+
+
+def _recover(upload: Upload, partial: BinaryIO) -> None:
+    """Under the lock: a crashed PATCH left synced bytes past the row's offset; keep them.
+    The last byte is always left to a PATCH, which completes (checks and stores) the file."""
+    if upload.completed_at is not None or refusal(upload):
+        return
+    synced = min(_read_durable(durable_path(upload)), os.fstat(partial.fileno()).st_size)
+    kept = min(synced, upload.length - 1)
+    if kept > upload.offset:
+        upload.offset = kept
+        upload.save(update_fields=["offset"])
+
+
+def _record_durable(path: Path, offset: int) -> None:
+    """Overwrite the durable-offset file in place (one small write) and sync it."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        os.pwrite(fd, f"{offset:0{_DURABLE_WIDTH}d}\n".encode("ascii"), 0)
+        os.fdatasync(fd)
+    finally:
+        os.close(fd)
+
+
+def _read_durable(path: Path) -> int:
+    try:
+        text = path.read_bytes()[:_DURABLE_WIDTH]
+    except FileNotFoundError:
+        return 0
+    try:
+        return whole_number(text, "durable offset", max_digits=_DURABLE_WIDTH)
+    except NotAWholeNumber:  # torn or foreign: trust only the row
+        return 0
 
 
 def _receive(
@@ -220,6 +285,7 @@ def _receive(
     checksum: Checksum | None,
     *,
     whole: bool,
+    durable: Path | None,
 ) -> tuple[Digests | None, int]:
     """Append the body and fsync; (the digests if it was the whole file, bytes kept).
 
@@ -232,7 +298,10 @@ def _receive(
     hasher = StreamingHasher() if whole else None
     try:
         sinks = [sink.update for sink in (verify, hasher) if sink is not None]
-        received = _copy(body, partial, size, sinks)
+        on_durable = None
+        if durable is not None:
+            on_durable = functools.partial(_synced, durable, offset)
+        received = _copy(body, partial, size, sinks, on_durable)
         os.fsync(partial.fileno())
         if checksum and verify and (received != size or verify.digest() != checksum.digest):
             partial.truncate(offset)
@@ -247,11 +316,19 @@ def _receive(
             hasher.close()
 
 
+def _synced(durable: Path, offset: int, covered: int) -> None:
+    _record_durable(durable, offset + covered)
+
+
 def _copy(
-    body: Readable, sink: BinaryIO, size: int, sinks: Sequence[Callable[[bytes], object]]
+    body: Readable,
+    sink: BinaryIO,
+    size: int,
+    sinks: Sequence[Callable[[bytes], object]],
+    on_durable: Callable[[int], object] | None,
 ) -> int:
     received = 0
-    flusher = _Flusher(sink.fileno())
+    flusher = Flusher(sink.fileno(), FLUSH_EVERY, on_durable)
     try:
         while received < size:
             try:
@@ -272,28 +349,6 @@ def _copy(
     return received
 
 
-class _Flusher:
-    """Flush the partial file to disk in the background while it is written, so that the fsync
-    ending a PATCH has little left to do: left alone, the kernel keeps a whole upload in dirty
-    pages (up to vm.dirty_background_ratio of memory) and writes it only at that fsync."""
-
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
-        self._pending = 0
-        self._thread: threading.Thread | None = None
-
-    def wrote(self, count: int) -> None:
-        self._pending += count
-        if self._pending >= FLUSH_EVERY and not (self._thread and self._thread.is_alive()):
-            self._pending = 0
-            self._thread = threading.Thread(target=os.fdatasync, args=(self._fd,), daemon=True)
-            self._thread.start()
-
-    def join(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-
-
 def _advance(upload: Upload, path: Path, offset: int, digests: Digests | None) -> Upload:
     now = clock.now()
     if offset < upload.length:
@@ -304,10 +359,12 @@ def _advance(upload: Upload, path: Path, offset: int, digests: Digests | None) -
         ingested = _store(path, upload.filename, digests)
     except RefusedFile as refused:
         path.unlink(missing_ok=True)
+        durable_path(upload).unlink(missing_ok=True)
         upload.metadata = {**upload.metadata, "refused": refused.reason}
         upload.save(update_fields=["metadata"])
         raise
     path.unlink(missing_ok=True)
+    durable_path(upload).unlink(missing_ok=True)
     upload.offset, upload.expires_at, upload.completed_at = offset, _expiry(now), now
     upload.blob_sha256 = ingested.digests.sha256
     upload.blob_sm3 = ingested.digests.sm3
@@ -341,6 +398,7 @@ def terminate(upload: Upload) -> None:
     path = partial_path(upload)
     with contextlib.suppress(UploadGone), _locked(path):
         path.unlink()
+    durable_path(upload).unlink(missing_ok=True)
     upload.delete()
 
 

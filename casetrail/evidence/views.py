@@ -21,9 +21,10 @@ from casetrail.evidence.errors import RefusedFile, format_size
 from casetrail.evidence.forms import RecordingForm
 from casetrail.procedure.rules.evidence import classified_problem, storage_due
 
-# Bytes per PATCH; 0 sends the rest of the file in one request (fastest, hashed on the fly).
-# Behind a proxy that caps request bodies, set it below the cap.
-CHUNK_BYTES = 0
+# Bytes per PATCH: the browser sends each chunk with its SHA-256 (tus checksum extension), so a
+# corrupted chunk is refused and sent again, and a crash loses at most one chunk. Behind a proxy
+# that caps request bodies, keep it below the cap.
+CHUNK_BYTES = 4 * 1024 * 1024
 FIELD_ALIASES: dict[str, str | None] = {
     "case": None,
     "file": "upload",

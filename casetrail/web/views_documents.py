@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -31,8 +31,8 @@ from casetrail.cases.documents import Document, DocumentFinal, Signature
 from casetrail.cases.facts import agency_catalogue, case_facts
 from casetrail.cases.models import Case
 from casetrail.cases.selectors import roles_of
-from casetrail.documents.actions import do_record_file_read, read_is_recorded
-from casetrail.evidence.storage import primary_store
+from casetrail.digits import NotAWholeNumber, whole_number
+from casetrail.evidence.storage import stored_file_response
 from casetrail.policy.catalogue import DocumentKind
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.guards import finalise_problems
@@ -104,7 +104,11 @@ def document_create(request: HttpRequest, case_id: int, kind: str) -> HttpRespon
     spec = _kind(case, kind)
     supersedes: Document | None = None
     if request.GET.get("supersedes"):
-        supersedes = get_object_or_404(Document, pk=request.GET["supersedes"], case=case, kind=kind)
+        try:
+            corrected = whole_number(request.GET["supersedes"], "supersedes（被更正的文书编号）")
+        except NotAWholeNumber as problem:
+            return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
+        supersedes = get_object_or_404(Document, pk=corrected, case=case, kind=kind)
     choices = CaseChoices.of(case)
     initial = (
         initial_from(spec, supersedes.fields) if supersedes else initial_for_new(spec, choices)
@@ -360,8 +364,4 @@ def signature_image(
     if signature.image is None:
         raise Http404("该签名没有图像")
     blob = signature.image
-    if read_is_recorded(case):
-        do_record_file_read(
-            acting_user=_user(request), case=case, what="signature", sha256=blob.sha256
-        )
-    return FileResponse(primary_store().open(blob.sha256), content_type=blob.media_type)
+    return stored_file_response(blob.sha256, blob.media_type)

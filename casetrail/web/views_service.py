@@ -20,9 +20,8 @@ from casetrail.cases.actions.service import do_record_service
 from casetrail.cases.documents import Document, Service
 from casetrail.cases.facts import case_facts
 from casetrail.cases.models import Case
-from casetrail.documents.actions import do_record_file_read, read_is_recorded
 from casetrail.evidence.models import Blob, Recording
-from casetrail.evidence.storage import primary_store
+from casetrail.evidence.storage import stored_file_response
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.rules.service import service_problem
 from casetrail.web.forms_documents import add_refusal
@@ -96,8 +95,4 @@ def service_proof(
     if name not in PROOF_LABELS or not isinstance(sha256, str):
         raise Http404("该送达记录没有这项凭证")
     blob = get_object_or_404(Blob, sha256=sha256)
-    if read_is_recorded(case):
-        do_record_file_read(
-            acting_user=_user(request), case=case, what=f"service_proof:{name}", sha256=sha256
-        )
-    return FileResponse(primary_store().open(blob.sha256), content_type=blob.media_type)
+    return stored_file_response(blob.sha256, blob.media_type)

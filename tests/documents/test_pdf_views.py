@@ -81,8 +81,8 @@ def test_reading_a_confidential_case_is_ledgered(world: World) -> None:
     client.get(reverse("document-blank-pdf", args=[case.pk, "prior_notice"]))
     reads = LedgerEntry.objects.filter(case=case, action="document.read_pdf").order_by("pk")
     assert [entry.actor_id for entry in reads] == [world.reviewer.user_id] * 2
-    assert '"document":' in reads[0].payload
-    assert '"blank_form":"prior_notice"' in reads[1].payload
+    assert f'"document_id":{document.pk}' in reads[0].payload
+    assert '"kind":"prior_notice"' in reads[1].payload
 
 
 def test_a_blank_form_carries_the_case_number_and_parties(world: World, pdf_tools: None) -> None:

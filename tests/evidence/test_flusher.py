@@ -44,15 +44,31 @@ def test_a_sync_starts_after_every_bytes_and_never_two_at_once(
         release.wait(5)
 
     monkeypatch.setattr(os, "fdatasync", slow_fdatasync)
+    durable: list[int] = []
     with (tmp_path / "f").open("wb") as handle:
-        flush = Flusher(handle.fileno(), every=100)
+        flush = Flusher(handle.fileno(), every=100, on_durable=durable.append)
         flush.wrote(99)
         assert started == []
         flush.wrote(1)  # 100 bytes waiting: a sync starts
-        flush.wrote(500)  # the first still runs: no second one
+        flush.wrote(500)  # the first still runs: no second one at the same time
+        assert started == [handle.fileno()]
         release.set()
         flush.join()
-        assert started == [handle.fileno()]
+        # ... but the 500 bytes written meanwhile are synced right after, by the same thread
+        assert started == [handle.fileno()] * 2
+        assert durable == [100, 600]
+
+
+def test_what_is_durable_is_reported_after_each_sync(tmp_path: Path) -> None:
+    durable: list[int] = []
+    with (tmp_path / "f").open("wb") as handle:
+        flush = Flusher(handle.fileno(), every=100, on_durable=durable.append)
+        for _ in range(3):
+            flush.wrote(150)
+            flush.wait()
+        flush.wrote(50)  # under ``every``: not synced by the flusher
+        flush.join()
+    assert durable == [150, 300, 450]
 
 
 def test_a_failed_background_sync_is_raised_by_join(

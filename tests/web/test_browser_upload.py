@@ -3,6 +3,8 @@ resume an upload after a page reload."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -151,3 +153,67 @@ def wait_for(page: Page, condition: Callable[[], bool], seconds: float = 10) -> 
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         page.wait_for_timeout(50)
+
+
+def checksum_of(body: bytes) -> str:
+    return "sha256 " + base64.b64encode(hashlib.sha256(body).digest()).decode()
+
+
+def test_the_page_sends_chunks_with_their_sha256(
+    live_server: Any, page: Page, transactional_db: None, photo: Path
+) -> None:
+    """GIVEN 256 KiB chunks WHEN a 2 MiB photo is uploaded THEN every PATCH carries the SHA-256
+    of its own bytes (tus checksum extension) and the stored file is the photo."""
+    world = build_world()
+    case = open_case(world)
+    login(page, live_server.url, "zhang")
+    page.goto(f"{live_server.url}/uploads/cases/{case.pk}/recordings/new")
+    page.locator("#recording-upload").evaluate(f"el => el.dataset.chunkSize = '{CHUNK}'")
+    patches: list[tuple[str | None, bytes]] = []
+
+    def record(route: Route) -> None:
+        if route.request.method == "PATCH":
+            body = route.request.post_data_buffer or b""
+            patches.append((route.request.headers.get("upload-checksum"), body))
+        route.continue_()
+
+    page.route("**/uploads/tus/**", record)
+    page.locator("#evidence-file").set_input_files(photo)
+    expect(page.get_by_role("status")).to_contain_text("上传完成")
+    size = photo.stat().st_size
+    assert [len(body) for _, body in patches] == [CHUNK] * (size // CHUNK)
+    assert [header for header, _ in patches] == [checksum_of(body) for _, body in patches]
+    upload = Upload.objects.get()
+    assert upload.blob_sha256 == hashlib.sha256(photo.read_bytes()).hexdigest()
+
+
+def test_a_corrupted_chunk_is_refused_and_sent_again(
+    live_server: Any, page: Page, transactional_db: None, photo: Path
+) -> None:
+    """GIVEN the third chunk altered on the way (its checksum kept) WHEN the server answers 460
+    THEN the page sends that chunk again and the stored file is the photo, byte for byte."""
+    world = build_world()
+    case = open_case(world)
+    login(page, live_server.url, "zhang")
+    page.goto(f"{live_server.url}/uploads/cases/{case.pk}/recordings/new")
+    page.locator("#recording-upload").evaluate(f"el => el.dataset.chunkSize = '{CHUNK}'")
+    answers: list[int] = []
+
+    def corrupt_the_third(route: Route) -> None:
+        if route.request.method != "PATCH":
+            route.continue_()
+            return
+        body = route.request.post_data_buffer or b""
+        if len(answers) == 2:
+            body = body[:-1] + bytes([body[-1] ^ 0xFF])
+        response = route.fetch(post_data=body)
+        answers.append(response.status)
+        route.fulfill(response=response)
+
+    page.route("**/uploads/tus/**", corrupt_the_third)
+    page.locator("#evidence-file").set_input_files(photo)
+    expect(page.get_by_role("status")).to_contain_text("上传完成")
+    assert answers[2] == 460
+    assert answers.count(204) == photo.stat().st_size // CHUNK
+    upload = Upload.objects.get()
+    assert upload.blob_sha256 == hashlib.sha256(photo.read_bytes()).hexdigest()
