@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.http import HttpRequest
+from django.test import Client
 
 from casetrail.ledger.guards import purge_mode
 
@@ -30,6 +32,26 @@ def _flush_in_purge_mode() -> Iterator[None]:
 
     patch = pytest.MonkeyPatch()
     patch.setattr(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush)
+    yield
+    patch.undo()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _login_with_a_request() -> Iterator[None]:
+    """The login guard (django-axes) judges every login by its request, as the login page gives
+    it; the test client's shortcut `login()` gets one from 127.0.0.1 unless the test gives its
+    own."""
+    original = Client.login
+
+    def login(self: Client, **credentials: Any) -> bool:
+        if "request" not in credentials:
+            request = HttpRequest()
+            request.META["REMOTE_ADDR"] = "127.0.0.1"
+            credentials["request"] = request
+        return original(self, **credentials)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(Client, "login", login)
     yield
     patch.undo()
 
