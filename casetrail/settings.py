@@ -202,7 +202,7 @@ CASETRAIL_PASSWORD_MIN_LENGTH = env_int("CASETRAIL_PASSWORD_MIN_LENGTH", 12, min
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "casetrail.access.passwords.ChineseMinimumLengthValidator",
         "OPTIONS": {"min_length": CASETRAIL_PASSWORD_MIN_LENGTH},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
