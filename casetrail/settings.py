@@ -270,6 +270,8 @@ CASETRAIL_UPLOAD_EXPIRY_HOURS = env_int("CASETRAIL_UPLOAD_EXPIRY_HOURS", 48, min
 
 # Document PDFs (see docs/documents.md): the address printed in each QR code (/v/<code>).
 CASETRAIL_PUBLIC_URL = env_url("CASETRAIL_PUBLIC_URL") or "http://127.0.0.1:8000"
+# Requests per client address in any 60 seconds to the public verification pages (/v/).
+CASETRAIL_VERIFY_RATE_PER_MINUTE = env_int("CASETRAIL_VERIFY_RATE_PER_MINUTE", 30, minimum=1)
 
 # Sessions end CASETRAIL_SESSION_HOURS after login (default: a working day).
 CASETRAIL_SESSION_HOURS = env_int("CASETRAIL_SESSION_HOURS", 8, minimum=1)
