@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -107,11 +108,23 @@ def database_config(name: str, default_sqlite: Path) -> dict[str, Any]:
 
 
 def secret_key(data_dir: Path) -> str:
-    """The key from CASETRAIL_SECRET_KEY, else one generated once and kept in the data folder."""
+    """The key from CASETRAIL_SECRET_KEY, else one generated once and kept in the data folder.
+
+    A key from the environment must pass Django's own deployment check (security.W009): at
+    least 50 characters, at least 5 different ones, and not Django's "django-insecure-" sample.
+    """
     from_env = os.environ.get("CASETRAIL_SECRET_KEY")
     if from_env is not None:
-        if len(from_env) < 32:
-            raise ImproperlyConfigured("CASETRAIL_SECRET_KEY must be at least 32 characters long")
+        if len(from_env) < 50 or len(set(from_env)) < 5:
+            raise ImproperlyConfigured(
+                "CASETRAIL_SECRET_KEY must be at least 50 characters long with at least 5 "
+                "different characters (e.g. python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(50))')"
+            )
+        if from_env.startswith("django-insecure-"):
+            raise ImproperlyConfigured(
+                "CASETRAIL_SECRET_KEY must not be Django's sample key (django-insecure-…)"
+            )
         return from_env
     path = data_dir / "secret_key"
     try:
@@ -163,6 +176,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "casetrail.ledger",
     "casetrail.cases",
     "casetrail.evidence",
@@ -180,8 +194,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, so that it sees the view's answer first: reads of confidential cases are ledgered.
+    "csp.middleware.CSPMiddleware",
+    # Inside the others (only axes is nearer the view): reads of confidential cases are ledgered.
     "casetrail.web.reads.LedgeredReadMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "casetrail.urls"
@@ -203,10 +220,38 @@ TEMPLATES = [
     },
 ]
 
+# Passwords (Django's validators; their messages are translated to zh-Hans by Django).
+CASETRAIL_PASSWORD_MIN_LENGTH = env_int("CASETRAIL_PASSWORD_MIN_LENGTH", 12, minimum=8)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "casetrail.access.passwords.ChineseMinimumLengthValidator",
+        "OPTIONS": {"min_length": CASETRAIL_PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Guessing passwords (django-axes, see docs/security.md): after CASETRAIL_LOGIN_FAILURE_LIMIT
+# failures for one user name from one client address, that pair is refused for
+# CASETRAIL_LOGIN_COOLOFF_MINUTES (counted from the last attempt). Attempts live in the
+# database, so every app process counts together.
+CASETRAIL_LOGIN_FAILURE_LIMIT = env_int("CASETRAIL_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+CASETRAIL_LOGIN_COOLOFF_MINUTES = env_int("CASETRAIL_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+# How many reverse proxies append to X-Forwarded-For in front of the app (0: none, the client
+# is REMOTE_ADDR); see casetrail/client.py.
+CASETRAIL_PROXY_COUNT = env_int("CASETRAIL_PROXY_COUNT", 0)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = CASETRAIL_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=CASETRAIL_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "casetrail.client.client_address"
+AXES_LOCKOUT_CALLABLE = "casetrail.web.login.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "case-list"
 LOGOUT_REDIRECT_URL = "login"
@@ -257,10 +302,40 @@ CASETRAIL_UPLOAD_EXPIRY_HOURS = env_int("CASETRAIL_UPLOAD_EXPIRY_HOURS", 48, min
 
 # Document PDFs (see docs/documents.md): the address printed in each QR code (/v/<code>).
 CASETRAIL_PUBLIC_URL = env_url("CASETRAIL_PUBLIC_URL") or "http://127.0.0.1:8000"
+# Requests per client address in any 60 seconds to the public verification pages (/v/).
+CASETRAIL_VERIFY_RATE_PER_MINUTE = env_int("CASETRAIL_VERIFY_RATE_PER_MINUTE", 30, minimum=1)
 
+# Sessions end CASETRAIL_SESSION_HOURS after login (default: a working day).
+CASETRAIL_SESSION_HOURS = env_int("CASETRAIL_SESSION_HOURS", 8, minimum=1)
+SESSION_COOKIE_AGE = CASETRAIL_SESSION_HOURS * 3600
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("CASETRAIL_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True  # the pages read the token from the form, never from the cookie
+
+# HTTPS (production): CASETRAIL_SECURE_COOKIES=on sends cookies over HTTPS only, redirects
+# http:// to https:// and turns on HSTS. Behind a TLS-terminating proxy
+# (CASETRAIL_PROXY_COUNT > 0) the proxy must set X-Forwarded-Proto, which is then trusted.
+CASETRAIL_SECURE_COOKIES = env_bool("CASETRAIL_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = CASETRAIL_SECURE_COOKIES
+SECURE_SSL_REDIRECT = CASETRAIL_SECURE_COOKIES
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if CASETRAIL_SECURE_COOKIES else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = CASETRAIL_SECURE_COOKIES
+if CASETRAIL_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from this site
+# only; no inline script or style, no eval, no plugins, no framing.
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING: dict[str, Any] = {
     "version": 1,

@@ -12,7 +12,8 @@ from django.apps import apps as django_apps
 from django.db import connection
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models.signals import post_migrate
-from django.test import override_settings
+from django.http import HttpRequest
+from django.test import Client, override_settings
 
 from casetrail.ledger.apps import GUARDS_DISPATCH_UID, install_guards_after_migrate
 from casetrail.ledger.management.commands.migrate import CREDENTIAL_KEYS
@@ -92,6 +93,26 @@ def _one_entry_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     key_file = tmp_path_factory.mktemp("entry-key") / "entry-tag.key"
     with override_settings(CASETRAIL_ENTRY_KEY_FILE=key_file):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _login_with_a_request() -> Iterator[None]:
+    """The login guard (django-axes) judges every login by its request, as the login page gives
+    it; the test client's shortcut `login()` gets one from 127.0.0.1 unless the test gives its
+    own."""
+    original = Client.login
+
+    def login(self: Client, **credentials: Any) -> bool:
+        if "request" not in credentials:
+            request = HttpRequest()
+            request.META["REMOTE_ADDR"] = "127.0.0.1"
+            credentials["request"] = request
+        return original(self, **credentials)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(Client, "login", login)
+    yield
+    patch.undo()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -29,3 +29,24 @@ class IssuedPdf(RecordModel):
 
     def __str__(self) -> str:
         return f"{self.verification_code} ({self.sha256[:12]}…)"
+
+
+class RateHit(models.Model):
+    """A working table, not history: one request to a public page (/v/), kept for the length
+    of the limiter's sliding window and then removed (see `casetrail.documents.ratelimit`).
+
+    In the database, so that every app process counts the same requests.
+    """
+
+    scope = models.CharField(max_length=20)
+    address = models.CharField(max_length=45)  # an IPv6 address in full is 39 characters
+    hit_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "address", "hit_at"], name="ratehit_window"),
+            models.Index(fields=["hit_at"], name="ratehit_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.address} {self.hit_at:%H:%M:%S}"

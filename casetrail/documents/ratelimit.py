@@ -1,35 +1,35 @@
-"""A fixed-window limit per client address for the public pages, in Django's cache.
+"""A sliding-window limit per client address for the public pages (/v/), in the database.
 
-The address is REMOTE_ADDR: behind a reverse proxy, have the proxy set it (e.g. uWSGI/gunicorn
-behind nginx with the real-IP module), never trust a client's X-Forwarded-For here. With the
-default in-process cache each worker process counts on its own; configure a shared cache
-(CACHES) to count across processes.
+Each request is one `RateHit` row; a request is over the limit when the address made more than
+the limit within the last WINDOW (the request itself included), however the minutes fall. The
+rows are in the database every app process shares, so the processes count together; rows older
+than the window are removed as requests come in. The address is `casetrail.client.
+client_address` (REMOTE_ADDR, or the proxy's view with CASETRAIL_PROXY_COUNT).
+
+Every request counts, refused ones too: a client that keeps hammering stays refused until it
+has been quiet for the limit's worth of the window.
 """
 
 from __future__ import annotations
 
-import time
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
-WINDOW_SECONDS = 60
-DEFAULT_PER_WINDOW = 30
+from casetrail import clock
+from casetrail.client import client_address
+from casetrail.documents.models import RateHit
 
-
-def per_window() -> int:
-    return int(getattr(settings, "CASETRAIL_VERIFY_RATE_PER_MINUTE", DEFAULT_PER_WINDOW))
+WINDOW = timedelta(seconds=60)
 
 
 def over_limit(request: HttpRequest, scope: str = "verify") -> bool:
-    """Count this request; True once the address made more than the limit in this window."""
-    window = int(time.time() // WINDOW_SECONDS)
-    key = f"casetrail:rate:{scope}:{request.META.get('REMOTE_ADDR', '')}:{window}"
-    cache.add(key, 0, timeout=2 * WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=2 * WINDOW_SECONDS)
-        count = 1
-    return count > per_window()
+    """Count this request; True once the address made more than the limit in the window."""
+    now = clock.now()
+    address = client_address(request)[:45]
+    RateHit.objects.filter(hit_at__lte=now - WINDOW).delete()  # a working table
+    RateHit.objects.create(scope=scope, address=address, hit_at=now)
+    recent = RateHit.objects.filter(scope=scope, address=address, hit_at__gt=now - WINDOW)
+    limit: int = settings.CASETRAIL_VERIFY_RATE_PER_MINUTE
+    return recent.count() > limit

@@ -1,13 +1,11 @@
-"""Fixtures of the document tests: the poppler and zbar tools, a fresh rate-limit window."""
+"""Fixtures of the document tests: the poppler and zbar tools."""
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 
 import pytest
-from django.core.cache import cache
 
 PDF_TOOLS = ("pdftotext", "pdffonts", "pdfinfo", "pdfimages", "pdftoppm", "zbarimg")
 
@@ -25,10 +23,3 @@ def pdf_tools() -> None:
     if required:
         pytest.fail(f"CASETRAIL_REQUIRE_PDF_TOOLS is set but {message}")
     pytest.skip(message)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_window() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
