@@ -7,7 +7,7 @@ The form only shapes input: every value is then checked by the catalogue's own `
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -42,6 +42,14 @@ def officer_label(officer: Officer) -> str:
     return f"{officer.name}（证号 {officer.certificate_number or '无'}）"
 
 
+def document_label(document: Document) -> str:
+    """A referenced document as a picker names it: 文号 and title, else title and date."""
+    number = document.final.number if hasattr(document, "final") else ""
+    if number:
+        return f"{number} {document.title}"
+    return f"{document.title}（{timezone.localtime(document.created_at):%Y-%m-%d}）"
+
+
 @dataclass(frozen=True)
 class CaseChoices:
     """The rows of the case (and its agency) that a document's fields may point at."""
@@ -50,7 +58,11 @@ class CaseChoices:
     handler_ids: tuple[str, ...]
     parties: Choices
     recordings: Choices
-    documents: Mapping[str, Choices]  # final, current documents by kind
+    documents: tuple[tuple[str, str, str], ...]  # final, current documents: id, label, kind
+
+    def documents_of(self, kinds: Collection[str]) -> Choices:
+        """The final documents of *kinds*, newest first (the order of `documents`)."""
+        return [(pk, label) for pk, label, kind in self.documents if kind in kinds]
 
     @classmethod
     def of(cls, case: Case) -> CaseChoices:
@@ -64,17 +76,12 @@ class CaseChoices:
             .order_by("name")
         )
         ranked = sorted(officers, key=lambda o: (str(o.pk) not in handler_ids, o.name))
-        documents: dict[str, Choices] = {}
         finals = (
             Document.objects.filter(case=case, final__isnull=False, superseded_by__isnull=True)
             .select_related("final")
-            .order_by("created_at", "pk")
+            .order_by("-created_at", "-pk")
         )
-        for d in finals:
-            label = f"{d.title} {d.final.number}".strip()
-            documents.setdefault(d.kind, []).append(
-                (str(d.pk), f"{label}（{timezone.localtime(d.created_at):%Y-%m-%d}）")
-            )
+        documents = tuple((str(d.pk), document_label(d), d.kind) for d in finals)
         return cls(
             officers=[(str(o.pk), officer_label(o)) for o in ranked],
             handler_ids=handler_ids,
@@ -126,7 +133,7 @@ def _django_field(spec: FieldSpec, choices: CaseChoices) -> forms.Field:
         case "recording":
             return _select(choices.recordings)
         case "document":
-            return _select(list(choices.documents.get(spec.ref_kind, [])))
+            return _select(choices.documents_of(spec.ref_kinds))
     return forms.CharField()
 
 
@@ -151,6 +158,9 @@ class DocumentForm(forms.Form):
             field.required = False  # the catalogue decides, with its article
             field.label = spec.label
             field.help_text = spec.help
+            field.error_messages["invalid_choice"] = (
+                f"{spec.label}：请从列表中选择（“%(value)s”不是可选的一项）"
+            )
             self.fields[spec.name] = field
 
     def rows(self) -> list[FieldRow]:
@@ -212,7 +222,7 @@ def initial_for_new(kind: DocumentKind, choices: CaseChoices) -> dict[str, objec
     final document a required reference may point at."""
     initial: dict[str, object] = {}
     for spec in kind.fields:
-        documents = choices.documents.get(spec.ref_kind, []) if spec.type == "document" else []
+        documents = choices.documents_of(spec.ref_kinds) if spec.type == "document" else []
         if spec.type == "officers" and spec.name == "officers":
             initial[spec.name] = list(choices.handler_ids)
         elif spec.type == "party" and len(choices.parties) == 1:
