@@ -51,6 +51,7 @@ PROCEDURES: Final = ("ordinary", "summary")
 SIGNER_ROLES: Final = ("head", "reviewer", "officer", "archivist", "supervisor")
 _CODE = re.compile(r"[a-z][a-z0-9_]*")
 _MONEY = re.compile(r"\d{1,12}(\.\d{1,2})?")
+_ABBREVIATION = re.compile(r"[\u4e00-\u9fff]{1,4}字")
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,9 @@ def _kind(code: str, table: Table) -> DocumentKind:
     abbreviation = table.optional_text("abbreviation")
     if numbered and not abbreviation:
         raise table.error("abbreviation", "编号的文书须有文号简称")
+    if abbreviation and not _ABBREVIATION.fullmatch(abbreviation):
+        reason = f"“{abbreviation}”应为文书类别简称加“字”（如“罚决字”），机关代字取自机关简称"
+        raise table.error("abbreviation", reason)
     procedures = table.codes("procedures", PROCEDURES) if table.has("procedures") else ()
     return DocumentKind(
         code=code,
@@ -248,6 +252,12 @@ def _kind(code: str, table: Table) -> DocumentKind:
         transcript=table.flag("transcript"),
         procedures=procedures or tuple(PROCEDURES),
     )
+
+
+def document_number(agency_short_name: str, kind: DocumentKind, year: int, seq: int) -> str:
+    """The 文号 of a final document: the agency's short name (机关代字, e.g. 栾统), the kind's
+    category (罚决字), the year in 〔〕 and the sequence (栾统罚决字〔2026〕1号)."""
+    return f"{agency_short_name}{kind.abbreviation}〔{year}〕{seq}号"
 
 
 def parse_kind(

@@ -177,7 +177,7 @@ def test_investigation_and_decision_in_the_browser(
     save_draft(zhang)
     sign_on_paper(zhang, "party", scan)
     finalise(zhang)
-    expect(zhang.get_by_test_id("document-number")).to_have_text("栾统统罚告字〔2026〕1号")
+    expect(zhang.get_by_test_id("document-number")).to_have_text("栾统罚告字〔2026〕1号")
     service = zhang.get_by_test_id("service")
     service.get_by_label("受送达人", exact=True).fill(party.name)
     service.get_by_label("签收人", exact=True).fill("刘某")
@@ -244,7 +244,7 @@ def test_investigation_and_decision_in_the_browser(
     sign_by_login(head)
     open_document(zhang, url, case.pk, decision_id)
     finalise(zhang)
-    expect(zhang.get_by_test_id("document-number")).to_have_text("栾统统罚决字〔2026〕1号")
+    expect(zhang.get_by_test_id("document-number")).to_have_text("栾统罚决字〔2026〕1号")
 
     zhang.get_by_role("link", name=case.case_number).click()
     expect(zhang.locator(".toolbar .stage")).to_have_text("送达执行")

@@ -32,7 +32,13 @@ from casetrail.evidence.models import Recording
 from casetrail.ledger.append import append_entry
 from casetrail.ledger.canonical import Json, canonical_json
 from casetrail.ledger.records import row_snapshot
-from casetrail.policy.catalogue import DocumentKind, FieldSpec, builtin_catalogue, clean_fields
+from casetrail.policy.catalogue import (
+    DocumentKind,
+    FieldSpec,
+    builtin_catalogue,
+    clean_fields,
+    document_number,
+)
 from casetrail.procedure import stages
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.facts import Draft
@@ -443,7 +449,7 @@ def _number(case: Case, kind: DocumentKind, year: int) -> str:
     )
     counter.last_seq += 1
     counter.save(update_fields=["last_seq"])
-    return f"{case.agency.short_name}{kind.abbreviation}〔{year}〕{counter.last_seq}号"
+    return document_number(case.agency.short_name, kind, year, counter.last_seq)
 
 
 def final_hash(document: Document) -> str:
