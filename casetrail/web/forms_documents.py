@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from casetrail.cases.documents import Document
@@ -59,6 +60,8 @@ class CaseChoices:
     parties: Choices
     recordings: Choices
     documents: tuple[tuple[str, str, str], ...]  # final, current documents: id, label, kind
+    party_addresses: tuple[str, ...] = ()  # in the order of `parties`
+    unserved: frozenset[str] = frozenset()  # final documents without a completed service
 
     def documents_of(self, kinds: Collection[str]) -> Choices:
         """The final documents of *kinds*, newest first (the order of `documents`)."""
@@ -79,13 +82,16 @@ class CaseChoices:
         finals = (
             Document.objects.filter(case=case, final__isnull=False, superseded_by__isnull=True)
             .select_related("final")
+            .annotate(served=Count("services", filter=Q(services__served_on__isnull=False)))
             .order_by("-created_at", "-pk")
         )
         documents = tuple((str(d.pk), document_label(d), d.kind) for d in finals)
+        parties = list(case.parties.order_by("pk"))
         return cls(
             officers=[(str(o.pk), officer_label(o)) for o in ranked],
             handler_ids=handler_ids,
-            parties=[(str(p.pk), p.name) for p in case.parties.order_by("pk")],
+            parties=[(str(p.pk), p.name) for p in parties],
+            party_addresses=tuple(p.address for p in parties),
             recordings=[
                 (
                     str(r.pk),
@@ -95,6 +101,7 @@ class CaseChoices:
                 for r in Recording.objects.filter(case=case).order_by("recorded_start_at", "pk")
             ],
             documents=documents,
+            unserved=frozenset(str(d.pk) for d in finals if not d.served),
         )
 
 
@@ -218,15 +225,25 @@ def initial_from(kind: DocumentKind, fields: Mapping[str, Any]) -> dict[str, obj
 
 
 def initial_for_new(kind: DocumentKind, choices: CaseChoices) -> dict[str, object]:
-    """Sensible defaults: the handlers as the officers, the only party as the party, the only
-    final document a required reference may point at."""
+    """Sensible defaults: the handlers as the officers, the only party as the party (its name
+    and address where a text field asks for them), the only final document a required
+    reference may point at, and on a service record the newest document not yet served."""
     initial: dict[str, object] = {}
+    only_party = len(choices.parties) == 1
     for spec in kind.fields:
         documents = choices.documents_of(spec.ref_kinds) if spec.type == "document" else []
         if spec.type == "officers" and spec.name == "officers":
             initial[spec.name] = list(choices.handler_ids)
-        elif spec.type == "party" and len(choices.parties) == 1:
+        elif spec.type == "party" and only_party:
             initial[spec.name] = choices.parties[0][0]
+        elif spec.name == "party_name" and spec.type == "text" and only_party:
+            initial[spec.name] = choices.parties[0][1]
+        elif spec.name == "party_address" and spec.type == "text" and only_party:
+            initial[spec.name] = choices.party_addresses[0]
+        elif spec.name == "served_document":
+            unserved = [pk for pk, _ in documents if pk in choices.unserved]
+            if unserved:
+                initial[spec.name] = unserved[0]
         elif spec.required and len(documents) == 1:
             initial[spec.name] = documents[0][0]
     return initial

@@ -18,8 +18,9 @@ from casetrail import clock
 from casetrail.cases.documents import Document
 from casetrail.policy.catalogue import builtin_catalogue
 from casetrail.procedure.errors import RuleViolation
+from tests.cases.test_decision import _case_in_review
 from tests.personas import PASSWORD, World
-from tests.procedure_world import create, filed_case, inquiry_fields, issue
+from tests.procedure_world import create, filed_case, inquiry_fields, issue, serve
 
 RECEIPT = "service_receipt"
 
@@ -135,3 +136,38 @@ def test_the_action_refuses_another_kind_or_another_cases_document(
     assert refused.value.field == "served_document"
     assert refused.value.message.startswith("送达的文书：应为本案的行政处罚决定书或")
     assert not Document.objects.filter(kind=RECEIPT).exists()
+
+
+def selected(body: str, name: str) -> str:
+    found = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', body, re.S)
+    assert found, name
+    chosen = re.search(r'<option value="([^"]*)"[^>]*selected', found.group(1))
+    return chosen.group(1) if chosen else ""
+
+
+def test_a_blank_service_receipt_names_the_newest_document_not_yet_served(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#16 found on the way 13: 送达的文书 is prefilled with what is waiting to be served."""
+    case = filed_case(world)
+    first = issue(world, case, "inspection_notice", notice_fields(world, "甲公司"))
+    later(monkeypatch, 5)
+    second = issue(world, case, "inspection_notice", notice_fields(world, "乙公司"))
+    client = Client()
+    assert client.login(username="zhang", password=PASSWORD)
+    url = reverse("document-create", args=[case.pk, RECEIPT])
+    assert selected(client.get(url).content.decode(), "served_document") == str(second.pk)
+    serve(world, second, clock.today())
+    assert selected(client.get(url).content.decode(), "served_document") == str(first.pk)
+
+
+def test_the_only_partys_name_and_address_are_prefilled(world: World) -> None:
+    """#16 found on the way 13: 放弃陈述申辩记录's 当事人, the decision's 当事人地址."""
+    case = _case_in_review(world)
+    party = case.parties.get()
+    client = Client()
+    assert client.login(username="zhang", password=PASSWORD)
+    waiver = client.get(reverse("document-create", args=[case.pk, "statement_waiver"]))
+    assert f'name="party_name" value="{party.name}"' in waiver.content.decode()
+    decision = client.get(reverse("document-create", args=[case.pk, "decision"]))
+    assert f'name="party_address" value="{party.address}"' in decision.content.decode()

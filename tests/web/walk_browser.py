@@ -32,7 +32,6 @@ from tests.web.procedure_browser import (
     propose,
     save_draft,
     sign_by_login,
-    sign_on_paper,
     sign_on_screen,
 )
 
@@ -274,8 +273,7 @@ class Walk:
             },
         )
         save_draft(page)
-        sign_on_paper(page, "party", scan)
-        finalise(page)
+        finalise(page)  # numbered when issued; the party signs the 送达回证
         self.issued(page, "行政处罚事先告知书")
         self.serve_here(page, scan)
 
