@@ -8,9 +8,9 @@ The form only shapes input: every value is then checked by the catalogue's own `
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from casetrail.cases.documents import Document
-from casetrail.cases.models import Case, Officer, Role
+from casetrail.cases.models import Case, Membership, Officer, Role
 from casetrail.evidence.models import Recording
 from casetrail.policy.catalogue import DocumentKind, FieldSpec, clean_value
 from casetrail.procedure.errors import RuleViolation
@@ -61,6 +61,7 @@ class CaseChoices:
     recordings: Choices
     documents: tuple[tuple[str, str, str], ...]  # final, current documents: id, label, kind
     party_addresses: tuple[str, ...] = ()  # in the order of `parties`
+    legal_reviewers: Choices = field(default_factory=list)  # reviewers who do not handle it
     unserved: frozenset[str] = frozenset()  # final documents without a completed service
 
     def documents_of(self, kinds: Collection[str]) -> Choices:
@@ -70,15 +71,12 @@ class CaseChoices:
     @classmethod
     def of(cls, case: Case) -> CaseChoices:
         handler_ids = tuple(str(i) for i in case.handlers.values_list("officer_id", flat=True))
-        officers = (
-            Officer.objects.filter(
-                memberships__agency=case.agency,
-                memberships__role__in=[Role.OFFICER, Role.REVIEWER, Role.HEAD],
-            )
-            .distinct()
-            .order_by("name")
-        )
-        ranked = sorted(officers, key=lambda o: (str(o.pk) not in handler_ids, o.name))
+        memberships = Membership.objects.filter(
+            agency=case.agency, role__in=[Role.OFFICER, Role.REVIEWER, Role.HEAD]
+        ).select_related("officer")
+        officers = {m.officer_id: m.officer for m in memberships}
+        reviewer_ids = {m.officer_id for m in memberships if m.role == Role.REVIEWER}
+        ranked = sorted(officers.values(), key=lambda o: (str(o.pk) not in handler_ids, o.name))
         finals = (
             Document.objects.filter(case=case, final__isnull=False, superseded_by__isnull=True)
             .select_related("final")
@@ -89,6 +87,11 @@ class CaseChoices:
         parties = list(case.parties.order_by("pk"))
         return cls(
             officers=[(str(o.pk), officer_label(o)) for o in ranked],
+            legal_reviewers=[
+                (str(o.pk), officer_label(o))
+                for o in ranked
+                if o.pk in reviewer_ids and str(o.pk) not in handler_ids
+            ],
             handler_ids=handler_ids,
             parties=[(str(p.pk), p.name) for p in parties],
             party_addresses=tuple(p.address for p in parties),
@@ -105,11 +108,18 @@ class CaseChoices:
         )
 
 
+# 法制审核人员: qualified (the agency's reviewer role) and not a handler of the case
+# (行政处罚法 第58条; rule 18, `legal_review_gate`).
+LEGAL_REVIEWER_FIELDS: Final = frozenset({("legal_review_opinion", "reviewer")})
+
+
 def _select(choices: Choices) -> forms.ChoiceField:
     return forms.ChoiceField(choices=[EMPTY, *choices], required=False)
 
 
-def _django_field(spec: FieldSpec, choices: CaseChoices) -> forms.Field:
+def _django_field(spec: FieldSpec, choices: CaseChoices, kind: str) -> forms.Field:
+    if (kind, spec.name) in LEGAL_REVIEWER_FIELDS:
+        return _select(choices.legal_reviewers)
     match spec.type:
         case "textarea":
             return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -161,7 +171,7 @@ class DocumentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kind = kind
         for spec in kind.fields:
-            field = _django_field(spec, choices)
+            field = _django_field(spec, choices, kind.code)
             field.required = False  # the catalogue decides, with its article
             field.label = spec.label
             field.help_text = spec.help

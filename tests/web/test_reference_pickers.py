@@ -15,7 +15,9 @@ from django.urls import reverse
 from pytest_django import Settings
 
 from casetrail import clock
+from casetrail.cases.actions.setup import do_grant_role
 from casetrail.cases.documents import Document
+from casetrail.cases.models import Role
 from casetrail.policy.catalogue import builtin_catalogue
 from casetrail.procedure.errors import RuleViolation
 from tests.cases.test_decision import _case_in_review
@@ -171,3 +173,15 @@ def test_the_only_partys_name_and_address_are_prefilled(world: World) -> None:
     assert f'name="party_name" value="{party.name}"' in waiver.content.decode()
     decision = client.get(reverse("document-create", args=[case.pk, "decision"]))
     assert f'name="party_address" value="{party.address}"' in decision.content.decode()
+
+
+def test_the_legal_reviewer_is_a_reviewer_who_does_not_handle_the_case(world: World) -> None:
+    """#16 found on the way 2: the form offers only qualified reviewers (the agency's reviewer
+    role) who did not investigate the case — a handler holding the role too is left out."""
+    do_grant_role(acting_user=None, officer=world.zhang, agency=world.lc, role=Role.REVIEWER)
+    case = _case_in_review(world)
+    client = Client()
+    assert client.login(username="zhang", password=PASSWORD)
+    body = client.get(reverse("document-create", args=[case.pk, "legal_review_opinion"]))
+    offered = [pk for pk, _ in options(body.content.decode(), "reviewer") if pk]
+    assert offered == [str(world.reviewer.pk)]
