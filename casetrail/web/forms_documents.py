@@ -62,6 +62,7 @@ class CaseChoices:
     documents: tuple[tuple[str, str, str], ...]  # final, current documents: id, label, kind
     party_addresses: tuple[str, ...] = ()  # in the order of `parties`
     legal_reviewers: Choices = field(default_factory=list)  # reviewers who do not handle it
+    statement_period: str = ""  # the profile's 陈述申辩期限, e.g. 3个工作日
     unserved: frozenset[str] = frozenset()  # final documents without a completed service
 
     def documents_of(self, kinds: Collection[str]) -> Choices:
@@ -105,6 +106,7 @@ class CaseChoices:
             ],
             documents=documents,
             unserved=frozenset(str(d.pk) for d in finals if not d.served),
+            statement_period=case.agency.profile.statement.label,
         )
 
 
@@ -250,6 +252,8 @@ def initial_for_new(kind: DocumentKind, choices: CaseChoices) -> dict[str, objec
             initial[spec.name] = choices.parties[0][1]
         elif spec.name == "party_address" and spec.type == "text" and only_party:
             initial[spec.name] = choices.party_addresses[0]
+        elif (kind.code, spec.name) == ("prior_notice", "statement_right"):
+            initial[spec.name] = statement_right(choices.statement_period)
         elif spec.name == "served_document":
             unserved = [pk for pk, _ in documents if pk in choices.unserved]
             if unserved:
@@ -257,6 +261,15 @@ def initial_for_new(kind: DocumentKind, choices: CaseChoices) -> dict[str, objec
         elif spec.required and len(documents) == 1:
             initial[spec.name] = documents[0][0]
     return initial
+
+
+def statement_right(period: str) -> str:
+    """The notice's sentence on the right to state and defend, with the profile's period (the
+    one the system counts: 行政处罚法 第44条、第45条; the profile's ``statement``)."""
+    return (
+        f"你（单位）可在收到本告知书之日起{period}内向本机关提出陈述、申辩；"
+        "逾期未提出的，视为放弃陈述、申辩的权利。"
+    )
 
 
 def add_refusal(

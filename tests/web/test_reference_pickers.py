@@ -185,3 +185,13 @@ def test_the_legal_reviewer_is_a_reviewer_who_does_not_handle_the_case(world: Wo
     body = client.get(reverse("document-create", args=[case.pk, "legal_review_opinion"]))
     offered = [pk for pk, _ in options(body.content.decode(), "reviewer") if pk]
     assert offered == [str(world.reviewer.pk)]
+
+
+def test_the_notice_states_the_statement_period_the_system_counts(world: World) -> None:
+    """#16 found on the way 12: the period comes from the profile (栾川: 3个工作日)."""
+    case = _case_in_review(world)
+    assert case.agency.profile.statement.label == "3个工作日"
+    client = Client()
+    assert client.login(username="zhang", password=PASSWORD)
+    body = client.get(reverse("document-create", args=[case.pk, "prior_notice"]))
+    assert "收到本告知书之日起3个工作日内向本机关提出陈述、申辩" in body.content.decode()

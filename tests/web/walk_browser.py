@@ -244,6 +244,16 @@ class Walk:
 
     # --- 审查决定 ----------------------------------------------------------------------------
 
+    def sign_from_inbox(self, username: str, title: str, document_id: int) -> None:
+        """A head or reviewer finds the draft waiting for their block in 审批待办 and signs."""
+        page = self[username]
+        page.goto(f"{self.url}/")
+        page.get_by_role("link", name="审批待办").click()
+        waiting = page.get_by_test_id("inbox-signatures")
+        waiting.locator(f'a[href$="/documents/{document_id}/"]').click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        sign_by_login(page)
+
     def serve_here(self, page: Page, scan: Path, *, recipient: str = COMPANY) -> None:
         """Direct service of the final document on *page*, the signed receipt uploaded."""
         service = page.get_by_test_id("service")
@@ -333,9 +343,7 @@ class Walk:
             },
         )
         decision_id = save_draft(page)
-        head = self[HEAD]
-        head.goto(f"{self.case_url}documents/{decision_id}/")
-        sign_by_login(head)
+        self.sign_from_inbox(HEAD, "行政处罚决定书", decision_id)
         page.reload()
         finalise(page)
         self.issued(page, "行政处罚决定书")
@@ -389,10 +397,11 @@ class Walk:
         )
         report_id = save_draft(page)
         sign_by_login(page)
-        for username in (CO_HANDLER, REVIEWER, HEAD):
-            other = self[username]
-            other.goto(f"{self.case_url}documents/{report_id}/")
-            sign_by_login(other)
+        co = self[CO_HANDLER]
+        co.goto(f"{self.case_url}documents/{report_id}/")
+        sign_by_login(co)
+        self.sign_from_inbox(REVIEWER, "结案审批表", report_id)
+        self.sign_from_inbox(HEAD, "结案审批表", report_id)
         page.reload()
         finalise(page)
 
