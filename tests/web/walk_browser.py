@@ -32,6 +32,7 @@ from tests.web.procedure_browser import (
     propose,
     save_draft,
     sign_by_login,
+    sign_on_paper,
     sign_on_screen,
 )
 
@@ -380,17 +381,21 @@ class Walk:
         sign_by_login(page)
         finalise(page)
 
-    def closing_report(self) -> None:
+    def closing_report(
+        self,
+        outcome: str = "作出行政处罚决定并已履行",
+        performance: str = "当事人已按期全额缴纳罚款",
+    ) -> None:
         page = self[HANDLER]
         new_document(page, self.url, self.case_id, "结案审批表")
         number = self.finals["行政处罚决定书"][1]
         fill_document(
             page,
             {
-                "案件处理结果": "作出行政处罚决定并已履行",
+                "案件处理结果": outcome,
                 "处理决定文书": f"{number} 行政处罚决定书",
                 "案件办理情况": "立案调查，事先告知后当事人放弃陈述申辩，作出警告并处罚款的决定",
-                "履行或者强制执行情况": "当事人已按期全额缴纳罚款",
+                "履行或者强制执行情况": performance,
                 "文书齐全，卷宗材料完整": True,
                 "承办人": ["张伟", "李娜"],
             },
@@ -403,6 +408,80 @@ class Walk:
         self.sign_from_inbox(REVIEWER, "结案审批表", report_id)
         self.sign_from_inbox(HEAD, "结案审批表", report_id)
         page.reload()
+        finalise(page)
+
+    def demand_served(self, scan: Path, fine: str = "5000") -> None:
+        """催告书 after the payment period ran unpaid, signed for and served directly."""
+        page = self.open_case_page(HANDLER)
+        page.get_by_role("link", name="履行与执行").click()
+        expect(page.get_by_test_id("decision")).to_contain_text("逾期")
+        new_document(page, self.url, self.case_id, "催告书")
+        perform_by = (self.clock.moment.date() + timedelta(days=10)).isoformat()
+        fill_document(
+            page,
+            {
+                "应当履行的义务": f"缴纳罚款{fine}元",
+                "履行期限": perform_by,
+                "履行方式": "到指定银行缴纳",
+                "应缴罚款金额（元）": fine,
+                "加处罚款金额（元）": "0",
+                "给付方式（缴款银行、账户）": "栾川县农村信用合作联社 罚没款账户",
+                "告知陈述、申辩的权利": "可在收到本催告书之日起三日内陈述、申辩",
+                "逾期不履行的后果（申请人民法院强制执行）": "逾期仍不履行的，本机关将依法申请"
+                "人民法院强制执行",
+                "催告日期": self.clock.day,
+            },
+        )
+        save_draft(page)
+        sign_on_paper(page, "party", scan)
+        finalise(page)
+        self.issued(page, "催告书")
+        self.serve_here(page, scan)
+
+    def court_application(self, fine: str = "5000") -> None:
+        """行政强制执行申请书: both pickers offer the case's one decision and one demand."""
+        page = self[HANDLER]
+        new_document(page, self.url, self.case_id, "行政强制执行申请书")
+        form = page.get_by_test_id("document-form")
+        for label, title in (("行政处罚决定书", "行政处罚决定书"), ("催告书", "催告书")):
+            picker = form.get_by_label(re.compile(rf"^\s*{label}\s*\*?\s*$"))
+            expect(picker).to_have_value(str(self.finals[title][0]))
+        fill_document(
+            page,
+            {
+                "受理申请的人民法院": "栾川县人民法院",
+                "作出决定的事实、理由和依据": "当事人提供不真实统计资料，依据《统计法》处罚",
+                "当事人在法定期限内未申请行政复议、未提起行政诉讼": True,
+                "当事人的意见": "当事人在催告后未提出陈述、申辩",
+                "催告情况（送达日期、履行期限届满仍未履行）": "催告书已直接送达，期满仍未履行",
+                "申请强制执行的标的": f"罚款{fine}元",
+                "申请执行金额（元）": fine,
+                "申请日期": self.clock.day,
+            },
+        )
+        application_id = save_draft(page)
+        self.sign_from_inbox(HEAD, "行政强制执行申请书", application_id)
+        page.reload()
+        finalise(page)
+        self.issued(page, "行政强制执行申请书")
+
+    def court_result(self, fine: str = "5000") -> None:
+        page = self[HANDLER]
+        new_document(page, self.url, self.case_id, "人民法院强制执行裁定及执行情况记录")
+        fill_document(
+            page,
+            {
+                "人民法院": "栾川县人民法院",
+                "裁定书文号": "（2027）豫0324行审12号",
+                "裁定日期": self.clock.day,
+                "裁定结果": "准予执行",
+                "执行情况": f"已扣划罚款{fine}元",
+                "执行到位金额（元）": fine,
+                "承办人": officer("张伟"),
+            },
+        )
+        save_draft(page)
+        sign_by_login(page)
         finalise(page)
 
     def close_case(self) -> None:

@@ -108,3 +108,46 @@ def test_ordinary_case_fine_paid_on_time(walk: Walk, tmp_path: Path) -> None:
         [f"/cases/{walk.case_id}/", f"/cases/{walk.case_id}/performance/"],
         "closed",
     )
+
+
+@pytest.mark.usefixtures("pdf_tools")
+def test_ordinary_case_not_paid_enforced_by_the_court(walk: Walk, tmp_path: Path) -> None:
+    """The fine is not paid: 催告书 after the payment period, served directly; after 10 working
+    days and the lawsuit period the 行政强制执行申请书 (signed by the head from the inbox), the
+    court's ruling and its execution recorded, the 结案审批表 says 经人民法院强制执行 → 已结案."""
+    scan = tmp_path / "签收页.png"
+    scan.write_bytes(SIGNATURE_PNG)
+    photo = tmp_path / "现场照片.jpg"
+    photo.write_bytes(jpeg(256 * 1024))
+    clock = walk.clock
+
+    clock.at(date(2026, 12, 8), 9)
+    walk.open_ex_officio_case()
+    clock.advance(minutes=20)
+    walk.approve_filing()
+    clock.at(date(2026, 12, 8), 10)
+    walk.upload_evidence(photo)
+    clock.at(date(2026, 12, 8), 11, 30)
+    walk.inquiry()
+    clock.at(date(2026, 12, 8), 15)
+    walk.end_investigation()
+    clock.at(date(2026, 12, 9), 9)
+    walk.prior_notice_served(scan)
+    clock.advance(hours=1)
+    walk.waiver()
+    clock.at(date(2026, 12, 10), 10)
+    walk.decision_served(scan)
+
+    clock.at(date(2026, 12, 28), 10)  # the 15 days ran unpaid
+    walk.demand_served(scan)
+    clock.at(date(2027, 6, 21), 10)  # demand + 10 working days, lawsuit period over
+    walk.court_application()
+    clock.at(date(2027, 7, 1), 10)
+    walk.court_result()
+    clock.advance(hours=1)
+    walk.closing_report("经人民法院强制执行", "经栾川县人民法院裁定准予执行，罚款已扣划到位")
+    walk.close_case()
+
+    assert Case.objects.get(pk=walk.case_id).stage == "closed"
+    walk.check_pdfs()
+    walk.check_phone("zhangwei", [f"/cases/{walk.case_id}/performance/"], "court")
