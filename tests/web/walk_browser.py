@@ -251,6 +251,7 @@ class Walk:
         page.goto(f"{self.url}/")
         page.get_by_role("link", name="审批待办").click()
         waiting = page.get_by_test_id("inbox-signatures")
+        self.shot(page, f"inbox-{username}-{document_id}")
         waiting.locator(f'a[href$="/documents/{document_id}/"]').click()
         expect(page.get_by_role("heading", level=1)).to_have_text(title)
         sign_by_login(page)
