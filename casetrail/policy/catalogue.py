@@ -51,6 +51,7 @@ PROCEDURES: Final = ("ordinary", "summary")
 SIGNER_ROLES: Final = ("head", "reviewer", "officer", "archivist", "supervisor")
 _CODE = re.compile(r"[a-z][a-z0-9_]*")
 _MONEY = re.compile(r"\d{1,12}(\.\d{1,2})?")
+_ABBREVIATION = re.compile(r"[\u4e00-\u9fff]{1,4}字")
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class FieldSpec:
     type: str
     required: bool = True
     choices: tuple[tuple[str, str], ...] = ()
-    ref_kind: str = ""  # for type "document": the kind the referenced document must be
+    # for type "document": the kinds the referenced final document of the case may be
+    ref_kinds: tuple[str, ...] = ()
     help: str = ""
 
     def choice_label(self, code: str) -> str:
@@ -148,6 +150,15 @@ def _choices(item: Table) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def _ref_kinds(item: Table) -> tuple[str, ...]:
+    """``ref_kind``: one kind code, or a list of them (送达的文书 may be any served kind)."""
+    codes = item.text_or_strings("ref_kind")
+    for code in codes:
+        if not _CODE.fullmatch(code):
+            raise item.error("ref_kind", f"“{code}”应为小写英文、数字和下划线")
+    return codes
+
+
 def _field(item: Table) -> FieldSpec:
     item.only(*_FIELD_KEYS)
     name = _code(item, "name")
@@ -157,16 +168,18 @@ def _field(item: Table) -> FieldSpec:
         raise item.error("choices", "选项字段必须列出选项")
     if kind != "choice" and choices:
         raise item.error("choices", '只有选项字段（type = "choice"）可以列出选项')
-    ref_kind = item.optional_text("ref_kind")
-    if ref_kind and kind != "document":
+    ref_kinds = _ref_kinds(item)
+    if ref_kinds and kind != "document":
         raise item.error("ref_kind", '只有文书字段（type = "document"）可以指定 ref_kind')
+    if kind == "document" and not ref_kinds:
+        raise item.error("ref_kind", "文书字段须指定所引用的文书种类（ref_kind）")
     return FieldSpec(
         name=name,
         label=item.text("label"),
         type=kind,
         required=item.flag("required", default=True),
         choices=choices,
-        ref_kind=ref_kind,
+        ref_kinds=ref_kinds,
         help=item.optional_text("help"),
     )
 
@@ -222,6 +235,9 @@ def _kind(code: str, table: Table) -> DocumentKind:
     abbreviation = table.optional_text("abbreviation")
     if numbered and not abbreviation:
         raise table.error("abbreviation", "编号的文书须有文号简称")
+    if abbreviation and not _ABBREVIATION.fullmatch(abbreviation):
+        reason = f"“{abbreviation}”应为文书类别简称加“字”（如“罚决字”），机关代字取自机关简称"
+        raise table.error("abbreviation", reason)
     procedures = table.codes("procedures", PROCEDURES) if table.has("procedures") else ()
     return DocumentKind(
         code=code,
@@ -238,6 +254,12 @@ def _kind(code: str, table: Table) -> DocumentKind:
     )
 
 
+def document_number(agency_short_name: str, kind: DocumentKind, year: int, seq: int) -> str:
+    """The 文号 of a final document: the agency's short name (机关代字, e.g. 栾统), the kind's
+    category (罚决字), the year in 〔〕 and the sequence (栾统罚决字〔2026〕1号)."""
+    return f"{agency_short_name}{kind.abbreviation}〔{year}〕{seq}号"
+
+
 def parse_kind(
     code: str, table: Mapping[str, object], *, source: str, path: str = "kinds"
 ) -> DocumentKind:
@@ -251,9 +273,10 @@ def check_references(
     """Every ``ref_kind`` of *kinds* names a kind in *known*."""
     for kind in kinds.values():
         for index, spec in enumerate(kind.fields):
-            if spec.ref_kind and spec.ref_kind not in known:
-                key = f"{path}.{kind.code}.fields[{index}].ref_kind"
-                raise CatalogueError(source, key, f"未知的文书代码“{spec.ref_kind}”")
+            for code in spec.ref_kinds:
+                if code not in known:
+                    key = f"{path}.{kind.code}.fields[{index}].ref_kind"
+                    raise CatalogueError(source, key, f"未知的文书代码“{code}”")
 
 
 def parse_catalogue(text: str, *, source: str) -> Mapping[str, DocumentKind]:

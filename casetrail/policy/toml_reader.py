@@ -140,6 +140,12 @@ class Table:
                 raise self._error(self.source, path, f"应为非空字符串，实际为{item!r}")
         return tuple(str(item).strip() for item in items)
 
+    def text_or_strings(self, name: str) -> tuple[str, ...]:
+        """A string, or an optional array of non-empty strings: always a tuple."""
+        if isinstance(self._data.get(name), str):
+            return (self.text(name),)
+        return self.strings(name)
+
     def codes(self, name: str, allowed: Collection[str]) -> tuple[str, ...]:
         items = self.raw(name, list)
         seen: list[str] = []

@@ -7,17 +7,18 @@ The form only shapes input: every value is then checked by the catalogue's own `
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from casetrail.cases.documents import Document
-from casetrail.cases.models import Case, Officer, Role
+from casetrail.cases.models import Case, Membership, Officer, Role
 from casetrail.evidence.models import Recording
 from casetrail.policy.catalogue import DocumentKind, FieldSpec, clean_value
 from casetrail.procedure.errors import RuleViolation
@@ -42,6 +43,14 @@ def officer_label(officer: Officer) -> str:
     return f"{officer.name}（证号 {officer.certificate_number or '无'}）"
 
 
+def document_label(document: Document) -> str:
+    """A referenced document as a picker names it: 文号 and title, else title and date."""
+    number = document.final.number if hasattr(document, "final") else ""
+    if number:
+        return f"{number} {document.title}"
+    return f"{document.title}（{timezone.localtime(document.created_at):%Y-%m-%d}）"
+
+
 @dataclass(frozen=True)
 class CaseChoices:
     """The rows of the case (and its agency) that a document's fields may point at."""
@@ -50,35 +59,43 @@ class CaseChoices:
     handler_ids: tuple[str, ...]
     parties: Choices
     recordings: Choices
-    documents: Mapping[str, Choices]  # final, current documents by kind
+    documents: tuple[tuple[str, str, str], ...]  # final, current documents: id, label, kind
+    party_addresses: tuple[str, ...] = ()  # in the order of `parties`
+    legal_reviewers: Choices = field(default_factory=list)  # reviewers who do not handle it
+    statement_period: str = ""  # the profile's 陈述申辩期限, e.g. 3个工作日
+    unserved: frozenset[str] = frozenset()  # final documents without a completed service
+
+    def documents_of(self, kinds: Collection[str]) -> Choices:
+        """The final documents of *kinds*, newest first (the order of `documents`)."""
+        return [(pk, label) for pk, label, kind in self.documents if kind in kinds]
 
     @classmethod
     def of(cls, case: Case) -> CaseChoices:
         handler_ids = tuple(str(i) for i in case.handlers.values_list("officer_id", flat=True))
-        officers = (
-            Officer.objects.filter(
-                memberships__agency=case.agency,
-                memberships__role__in=[Role.OFFICER, Role.REVIEWER, Role.HEAD],
-            )
-            .distinct()
-            .order_by("name")
-        )
-        ranked = sorted(officers, key=lambda o: (str(o.pk) not in handler_ids, o.name))
-        documents: dict[str, Choices] = {}
+        memberships = Membership.objects.filter(
+            agency=case.agency, role__in=[Role.OFFICER, Role.REVIEWER, Role.HEAD]
+        ).select_related("officer")
+        officers = {m.officer_id: m.officer for m in memberships}
+        reviewer_ids = {m.officer_id for m in memberships if m.role == Role.REVIEWER}
+        ranked = sorted(officers.values(), key=lambda o: (str(o.pk) not in handler_ids, o.name))
         finals = (
             Document.objects.filter(case=case, final__isnull=False, superseded_by__isnull=True)
             .select_related("final")
-            .order_by("created_at", "pk")
+            .annotate(served=Count("services", filter=Q(services__served_on__isnull=False)))
+            .order_by("-created_at", "-pk")
         )
-        for d in finals:
-            label = f"{d.title} {d.final.number}".strip()
-            documents.setdefault(d.kind, []).append(
-                (str(d.pk), f"{label}（{timezone.localtime(d.created_at):%Y-%m-%d}）")
-            )
+        documents = tuple((str(d.pk), document_label(d), d.kind) for d in finals)
+        parties = list(case.parties.order_by("pk"))
         return cls(
             officers=[(str(o.pk), officer_label(o)) for o in ranked],
+            legal_reviewers=[
+                (str(o.pk), officer_label(o))
+                for o in ranked
+                if o.pk in reviewer_ids and str(o.pk) not in handler_ids
+            ],
             handler_ids=handler_ids,
-            parties=[(str(p.pk), p.name) for p in case.parties.order_by("pk")],
+            parties=[(str(p.pk), p.name) for p in parties],
+            party_addresses=tuple(p.address for p in parties),
             recordings=[
                 (
                     str(r.pk),
@@ -88,14 +105,23 @@ class CaseChoices:
                 for r in Recording.objects.filter(case=case).order_by("recorded_start_at", "pk")
             ],
             documents=documents,
+            unserved=frozenset(str(d.pk) for d in finals if not d.served),
+            statement_period=case.agency.profile.statement.label,
         )
+
+
+# 法制审核人员: qualified (the agency's reviewer role) and not a handler of the case
+# (行政处罚法 第58条; rule 18, `legal_review_gate`).
+LEGAL_REVIEWER_FIELDS: Final = frozenset({("legal_review_opinion", "reviewer")})
 
 
 def _select(choices: Choices) -> forms.ChoiceField:
     return forms.ChoiceField(choices=[EMPTY, *choices], required=False)
 
 
-def _django_field(spec: FieldSpec, choices: CaseChoices) -> forms.Field:
+def _django_field(spec: FieldSpec, choices: CaseChoices, kind: str) -> forms.Field:
+    if (kind, spec.name) in LEGAL_REVIEWER_FIELDS:
+        return _select(choices.legal_reviewers)
     match spec.type:
         case "textarea":
             return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -126,7 +152,7 @@ def _django_field(spec: FieldSpec, choices: CaseChoices) -> forms.Field:
         case "recording":
             return _select(choices.recordings)
         case "document":
-            return _select(list(choices.documents.get(spec.ref_kind, [])))
+            return _select(choices.documents_of(spec.ref_kinds))
     return forms.CharField()
 
 
@@ -147,10 +173,13 @@ class DocumentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kind = kind
         for spec in kind.fields:
-            field = _django_field(spec, choices)
+            field = _django_field(spec, choices, kind.code)
             field.required = False  # the catalogue decides, with its article
             field.label = spec.label
             field.help_text = spec.help
+            field.error_messages["invalid_choice"] = (
+                f"{spec.label}：请从列表中选择（“%(value)s”不是可选的一项）"
+            )
             self.fields[spec.name] = field
 
     def rows(self) -> list[FieldRow]:
@@ -208,18 +237,39 @@ def initial_from(kind: DocumentKind, fields: Mapping[str, Any]) -> dict[str, obj
 
 
 def initial_for_new(kind: DocumentKind, choices: CaseChoices) -> dict[str, object]:
-    """Sensible defaults: the handlers as the officers, the only party as the party, the only
-    final document a required reference may point at."""
+    """Sensible defaults: the handlers as the officers, the only party as the party (its name
+    and address where a text field asks for them), the only final document a required
+    reference may point at, and on a service record the newest document not yet served."""
     initial: dict[str, object] = {}
+    only_party = len(choices.parties) == 1
     for spec in kind.fields:
-        documents = choices.documents.get(spec.ref_kind, []) if spec.type == "document" else []
+        documents = choices.documents_of(spec.ref_kinds) if spec.type == "document" else []
         if spec.type == "officers" and spec.name == "officers":
             initial[spec.name] = list(choices.handler_ids)
-        elif spec.type == "party" and len(choices.parties) == 1:
+        elif spec.type == "party" and only_party:
             initial[spec.name] = choices.parties[0][0]
+        elif spec.name == "party_name" and spec.type == "text" and only_party:
+            initial[spec.name] = choices.parties[0][1]
+        elif spec.name == "party_address" and spec.type == "text" and only_party:
+            initial[spec.name] = choices.party_addresses[0]
+        elif (kind.code, spec.name) == ("prior_notice", "statement_right"):
+            initial[spec.name] = statement_right(choices.statement_period)
+        elif spec.name == "served_document":
+            unserved = [pk for pk, _ in documents if pk in choices.unserved]
+            if unserved:
+                initial[spec.name] = unserved[0]
         elif spec.required and len(documents) == 1:
             initial[spec.name] = documents[0][0]
     return initial
+
+
+def statement_right(period: str) -> str:
+    """The notice's sentence on the right to state and defend, with the profile's period (the
+    one the system counts: 行政处罚法 第44条、第45条; the profile's ``statement``)."""
+    return (
+        f"你（单位）可在收到本告知书之日起{period}内向本机关提出陈述、申辩；"
+        "逾期未提出的，视为放弃陈述、申辩的权利。"
+    )
 
 
 def add_refusal(

@@ -20,7 +20,12 @@ from casetrail.cases.actions.review import (
 from casetrail.cases.actions.start import do_decide_filing
 from casetrail.cases.documents import Document
 from casetrail.cases.models import ApprovalSubject
-from casetrail.web.approvals import PendingChain, pending_chains
+from casetrail.web.approvals import (
+    PendingChain,
+    Reviewer,
+    pending_chains,
+    pending_signatures,
+)
 from casetrail.web.forms_documents import add_refusal
 from casetrail.web.forms_signing import ApprovalStepForm, GatesForm, OpinionForm
 
@@ -57,15 +62,17 @@ def approval_inbox(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and _sign(request, form):
             return redirect("approval-inbox")
         bound = (key, form)
+    viewer = Reviewer.of(request.user)
     items = [
         InboxItem(chain, bound[1] if bound and bound[0] == chain.key else None)
-        for chain in pending_chains(request.user)
+        for chain in pending_chains(viewer)
     ]
     if bound and not any(item.form is bound[1] for item in items):
         # the chain is not (or no longer) waiting for this user: say why above the list
         for errors in bound[1].errors.values():
             messages.error(request, "；".join(str(e) for e in errors))
-    return render(request, "web/approval_inbox.html", {"items": items})
+    signatures = pending_signatures(viewer)
+    return render(request, "web/approval_inbox.html", {"items": items, "signatures": signatures})
 
 
 def _sign(request: HttpRequest, form: ApprovalStepForm) -> bool:

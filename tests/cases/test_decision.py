@@ -127,7 +127,7 @@ def test_a_decision_waits_for_the_statement_period(
     )
     sign_all(world, decision)
     final = do_finalise_document(acting_user=world.zhang.user, document=decision)
-    assert final.number == "栾统统罚决字〔2026〕1号"
+    assert final.number == "栾统罚决字〔2026〕1号"
     assert Case.objects.get(pk=case.pk).stage == "decided"
 
 

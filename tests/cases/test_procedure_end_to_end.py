@@ -84,7 +84,7 @@ def test_an_ordinary_case_from_filing_to_decision(
 ) -> None:
     case, decision = decide(world, Clock(monkeypatch))
     assert case.stage == "decided"
-    assert decision.final.number == "栾统统罚决字〔2026〕1号"
+    assert decision.final.number == "栾统罚决字〔2026〕1号"
     report_of_verify = verify(agency_codes=[world.lc.code])
     assert report_of_verify.findings == []
 
@@ -114,7 +114,7 @@ def decide(world: World, time: Clock) -> tuple[Case, Document]:
             "contact": "张伟 0379-6682xxxx",
         },
     )
-    assert notice.final.number == "栾统统检通字〔2026〕1号"
+    assert notice.final.number == "栾统检通字〔2026〕1号"
     time.to(date(2026, 11, 25))
     issue(
         world,

@@ -331,7 +331,7 @@ def test_a_decision_is_never_served_electronically_under_luanchuan(world: World)
         created_at=clock.now(),
         created_on=FACTORY_DAY,
         finalised_on=FACTORY_DAY,
-        number="栾统统罚决字〔2026〕1号",
+        number="栾统罚决字〔2026〕1号",
     )
     for key, allowed in (("luanchuan-2020", False), ("xinglongtai-2019", True)):
         facts = make_facts(decision, profile_key=key)
@@ -473,7 +473,7 @@ def test_the_demand_is_served_directly_not_by_post() -> None:
         created_at=clock.now(),
         created_on=FACTORY_DAY,
         finalised_on=FACTORY_DAY,
-        number="栾统统催字〔2026〕1号",
+        number="栾统催字〔2026〕1号",
     )
     facts = make_facts(demand)
     problem = service_problem(

@@ -164,7 +164,7 @@ class TestBuiltinCatalogue:
         assert len(set(abbreviations)) == len(abbreviations)
 
     def test_references_name_catalogue_kinds(self) -> None:
-        refs = {f.ref_kind for k in KINDS for f in k.fields if f.ref_kind}
+        refs = {code for k in KINDS for f in k.fields for code in f.ref_kinds}
         assert refs <= set(CATALOGUE)
 
     def test_transcripts_carry_the_fields_rule_2_reads(self) -> None:
@@ -330,6 +330,24 @@ def test_a_reference_to_an_unknown_kind_is_refused() -> None:
     with pytest.raises(CatalogueError) as caught:
         parse_catalogue(text, source="mine.toml")
     assert caught.value.key == "kinds.note.fields[0].ref_kind"
+
+
+def test_a_document_field_must_name_the_kinds_it_points_at() -> None:
+    text = KIND.replace('type = "textarea" }', 'type = "document" }')
+    with pytest.raises(CatalogueError) as caught:
+        parse_catalogue(text, source="mine.toml")
+    assert caught.value.key == "kinds.note.fields[0].ref_kind"
+    assert "须指定所引用的文书种类" in caught.value.reason
+
+
+def test_a_document_field_may_point_at_several_kinds() -> None:
+    text = KIND.replace('type = "textarea" }', 'type = "document", ref_kind = ["note", "note"] }')
+    kinds = parse_catalogue(text, source="mine.toml")
+    assert kinds["note"].fields[0].ref_kinds == ("note", "note")
+    unknown = text.replace('ref_kind = ["note", "note"]', 'ref_kind = ["note", "nowhere"]')
+    with pytest.raises(CatalogueError) as caught:
+        parse_catalogue(unknown, source="mine.toml")
+    assert "“nowhere”" in caught.value.reason
 
 
 # --- a profile's own kinds ------------------------------------------------------------------

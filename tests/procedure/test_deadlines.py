@@ -46,7 +46,7 @@ def test_the_decision_limit_counts_from_filing() -> None:
 
 def test_service_publication_and_payment_follow_the_decision() -> None:
     decision = doc(
-        20, "decision", {"fine": "50000.00"}, on=date(2026, 11, 2), number="栾统统罚决字〔2026〕1号"
+        20, "decision", {"fine": "50000.00"}, on=date(2026, 11, 2), number="栾统罚决字〔2026〕1号"
     )
     rows = by_kind(case_deadlines(case_facts(decision, stage="decided")))
     assert rows["decision_service"].due.due_on == date(2026, 11, 11)  # 7 working days

@@ -225,7 +225,7 @@ def notice(*, saved_on: date = SEP_28, final: bool = True) -> DocFacts:
         notice_fields(saved_on=saved_on.isoformat()),
         on=saved_on,
         final=final,
-        number="栾统统登存字〔2026〕1号",
+        number="栾统登存字〔2026〕1号",
     )
 
 

@@ -2,7 +2,7 @@
 
 GIVEN a filed case of 栾川县统计局 WHEN its handlers, the reviewer and the head do every act of
 the investigation and the decision in the browser — an inquiry signed by both officers and on
-screen by the interviewee, the closing report approved from the inbox, the prior notice signed,
+screen by the interviewee, the closing report approved from the inbox, the prior notice issued,
 served and waived, a legal review, the decision approval and the decision signed by the head —
 THEN the case reaches 送达执行 and each refused step showed its rule next to the field.
 """
@@ -36,7 +36,6 @@ from tests.web.procedure_browser import (
     propose,
     save_draft,
     sign_by_login,
-    sign_on_paper,
     sign_on_screen,
 )
 from tests.web.test_browser import CHROMIUM_ARGS, login
@@ -175,9 +174,8 @@ def test_investigation_and_decision_in_the_browser(
         },
     )
     save_draft(zhang)
-    sign_on_paper(zhang, "party", scan)
-    finalise(zhang)
-    expect(zhang.get_by_test_id("document-number")).to_have_text("栾统统罚告字〔2026〕1号")
+    finalise(zhang)  # numbered unsigned; the receipt is the service's
+    expect(zhang.get_by_test_id("document-number")).to_have_text("栾统罚告字〔2026〕1号")
     service = zhang.get_by_test_id("service")
     service.get_by_label("受送达人", exact=True).fill(party.name)
     service.get_by_label("签收人", exact=True).fill("刘某")
@@ -244,7 +242,7 @@ def test_investigation_and_decision_in_the_browser(
     sign_by_login(head)
     open_document(zhang, url, case.pk, decision_id)
     finalise(zhang)
-    expect(zhang.get_by_test_id("document-number")).to_have_text("栾统统罚决字〔2026〕1号")
+    expect(zhang.get_by_test_id("document-number")).to_have_text("栾统罚决字〔2026〕1号")
 
     zhang.get_by_role("link", name=case.case_number).click()
     expect(zhang.locator(".toolbar .stage")).to_have_text("送达执行")

@@ -32,7 +32,13 @@ from casetrail.evidence.models import Recording
 from casetrail.ledger.append import append_entry
 from casetrail.ledger.canonical import Json, canonical_json
 from casetrail.ledger.records import row_snapshot
-from casetrail.policy.catalogue import DocumentKind, builtin_catalogue, clean_fields
+from casetrail.policy.catalogue import (
+    DocumentKind,
+    FieldSpec,
+    builtin_catalogue,
+    clean_fields,
+    document_number,
+)
 from casetrail.procedure import stages
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.facts import Draft
@@ -87,8 +93,7 @@ def _check_references(case: Case, kind: DocumentKind, fields: Mapping[str, Any])
         elif spec.type == "recording":
             ok = Recording.objects.filter(pk=value, case=case).exists()
         elif spec.type == "document":
-            found = Document.objects.filter(pk=value, case=case).first()
-            ok = found is not None and (not spec.ref_kind or found.kind == spec.ref_kind)
+            _check_document_reference(case, kind, spec, value)
         elif spec.type in ("officer", "officers"):
             ids = value if isinstance(value, list) else [value]
             known = set(
@@ -104,6 +109,21 @@ def _check_references(case: Case, kind: DocumentKind, fields: Mapping[str, Any])
                 field=spec.name,
                 message=f"{spec.label}：不是本案（本机关）的记录",
             )
+
+
+def _check_document_reference(case: Case, kind: DocumentKind, spec: FieldSpec, value: Any) -> None:
+    """A document field points at a document of this case of a kind it names (whether it must
+    be final, signed or approved is each kind's own rule, checked with its article)."""
+    if Document.objects.filter(pk=value, case=case, kind__in=spec.ref_kinds).exists():
+        return
+    catalogue = agency_catalogue(case)
+    titles = "或".join(catalogue[c].title if c in catalogue else c for c in spec.ref_kinds)
+    raise RuleViolation(
+        rule="schema",
+        article=f"{kind.title}的格式",
+        field=spec.name,
+        message=f"{spec.label}：应为本案的{titles}",
+    )
 
 
 def _content_hash(kind: str, fields: Mapping[str, Json]) -> str:
@@ -429,7 +449,7 @@ def _number(case: Case, kind: DocumentKind, year: int) -> str:
     )
     counter.last_seq += 1
     counter.save(update_fields=["last_seq"])
-    return f"{case.agency.short_name}{kind.abbreviation}〔{year}〕{counter.last_seq}号"
+    return document_number(case.agency.short_name, kind, year, counter.last_seq)
 
 
 def final_hash(document: Document) -> str:

@@ -330,9 +330,43 @@ def _required_for_closing(facts: CaseFacts) -> list[str]:
     return required
 
 
+def unpaid_fine_next_step(facts: CaseFacts) -> RuleViolation | None:
+    """A fine not (yet) paid: say what comes next — record the payment, or wait for the
+    payment period, then 催告 and apply to the court (行政处罚法 第67条、第72条; 行政强制法
+    第35条、第53条; rule 40)."""
+    decision = the_decision(facts)
+    if decision is None or _money(decision.fields, "fine") <= 0 or _paid_in_full(facts):
+        return None
+    article = "《行政处罚法》第六十七条、第七十二条；《行政强制法》第三十五条、第五十三条"
+    record = "当事人缴纳后，制作行政处罚执行情况记录（已缴纳）即可结案"
+    if decision.served_on is None:
+        message = f"结案：罚款尚未缴纳，处罚决定书也尚未送达。先送达决定书；{record}"
+        return _refuse("40", article, "performance_record", message)
+    if facts.final("demand_notice"):
+        return None  # after the demand the court's ruling and its execution close the case
+    due = fine_due(decision.served_on, facts.profile, facts.calendar).due_on
+    until = deferred_until(facts)
+    last = max(due, until) if until else due
+    if facts.today <= last:
+        message = (
+            f"结案：罚款尚未缴纳，缴纳期限至{last.isoformat()}。{record}；期限届满仍未缴纳的，"
+            "制作催告书并直接送达，催告期满仍不履行的申请人民法院强制执行"
+        )
+    else:
+        message = (
+            f"结案：罚款逾期未缴纳（缴纳期限{last.isoformat()}）。已缴纳的，制作行政处罚执行情况"
+            "记录；仍未缴纳的，先制作催告书并直接送达，催告期满仍不履行的申请人民法院强制执行"
+        )
+    return _refuse("40", article, "performance_record", message)
+
+
 def file_complete_gate(facts: CaseFacts) -> RuleViolation | None:
     """A case closes only with the documents its path requires (rule 40; Seed A art. 14)."""
     for kind in _required_for_closing(facts):
+        if kind == "court_result_record" and not facts.final(kind):
+            problem = unpaid_fine_next_step(facts)
+            if problem is not None:
+                return problem
         if not facts.final(kind):
             title = facts.catalogue[kind].title if kind in facts.catalogue else kind
             return _refuse(
@@ -356,6 +390,47 @@ def closing_report_gate(facts: CaseFacts) -> RuleViolation | None:
     return None
 
 
+# 结案审批表: each outcome, the decision kinds it names and the recorded fact it states.
+_OUTCOME_DECISIONS: Final[Mapping[str, frozenset[str]]] = {
+    "penalty_performed": frozenset({"decision", "summary_decision"}),
+    "penalty_enforced": frozenset({"decision", "summary_decision"}),
+    "no_penalty": frozenset({"no_penalty_decision"}),
+    "transferred": frozenset({"case_transfer_letter"}),
+    "withdrawn": frozenset({"withdrawal_approval"}),
+}
+_OUTCOME_RECORD: Final[Mapping[str, tuple[str, str]]] = {
+    "penalty_enforced": ("court_result_record", "人民法院强制执行裁定及执行情况记录"),
+    "no_penalty": ("no_penalty_decision", "不予行政处罚决定书"),
+    "transferred": ("case_transfer_letter", "涉嫌犯罪案件移送书"),
+    "withdrawn": ("withdrawal_approval", "撤案审批表"),
+}
+
+
+def closing_report_agrees(facts: CaseFacts, doc: DocFacts) -> RuleViolation | None:
+    """The 结案审批表 states only what the file records: 已履行 needs the payment recorded,
+    强制执行 the court's ruling, and its 处理决定文书 is of the outcome's kind (Seed A art. 14;
+    Seed B art. 25; rule 40)."""
+    article = "栾川县制度第十四条；兴隆台区办法第二十五条"
+    outcome = str(doc.fields.get("outcome") or "")
+    referenced = _referenced(facts, doc.fields, "decision")
+    kinds = _OUTCOME_DECISIONS.get(outcome)
+    if referenced is not None and kinds is not None and referenced.kind not in kinds:
+        return _refuse("40", article, "decision", "结案审批表：处理决定文书与案件处理结果不符")
+    if outcome == "penalty_performed":
+        decision = the_decision(facts) or facts.latest_final("summary_decision")
+        if decision is None:
+            message = "结案审批表：本案尚无已定稿的行政处罚决定书，不能写“已履行”"
+            return _refuse("40", article, "outcome", message)
+        if _money(decision.fields, "fine") > 0 and not _paid_in_full(facts):
+            message = "结案审批表：尚无已缴纳的行政处罚执行情况记录，不能写“已履行”"
+            return _refuse("40", article, "outcome", message)
+    if outcome in _OUTCOME_RECORD:
+        kind, title = _OUTCOME_RECORD[outcome]
+        if not facts.final(kind):
+            return _refuse("40", article, "outcome", f"结案审批表：案卷尚无已定稿的{title}")
+    return None
+
+
 CREATE: Mapping[str, Sequence[Callable[[CaseFacts, Draft], RuleViolation | None]]] = {
     "performance_record": (performance_problem,),
     "payment_deferral_approval": (deferral_approval_problem,),
@@ -366,6 +441,7 @@ CREATE: Mapping[str, Sequence[Callable[[CaseFacts, Draft], RuleViolation | None]
 }
 FINALISE: Mapping[str, Sequence[Callable[[CaseFacts, DocFacts], RuleViolation | None]]] = {
     "decision": (transfer_before_decision,),
+    "closing_report": (closing_report_agrees,),
 }
 # decided → closed (do_close_case)
 GATES: Sequence[Callable[[CaseFacts], RuleViolation | None]] = (

@@ -48,3 +48,24 @@
   });
   document.addEventListener("DOMContentLoaded", all);
 })();
+
+// Phones: each cell of a list table carries its column's heading, shown before the value when
+// the table is laid out as a list (site.css, max-width 640px).
+(function () {
+  "use strict";
+  function label() {
+    document.querySelectorAll("table.list").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (heads[index] && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", heads[index]);
+          }
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", label);
+})();
