@@ -66,7 +66,11 @@ checkpoints
                                     and content disagree
   ``offsite_missing``               a checkpoint row whose off-site copy is gone (with an
                                     off-site folder configured)
-  ``timestamp_mismatch``            an RFC 3161 token that does not stamp its note
+  ``timestamp_invalid``             an RFC 3161 token (row or off-site copy) that is not a
+                                    genuine stamp of its note: other data, another nonce, a
+                                    genTime off the publication time, a signature or chain
+                                    that fails against CASETRAIL_TSA_CERTS, a changed byte, or
+                                    row and off-site copies that differ (`timestamp_verify.py`)
 files
   whatever the checks registered in `FILE_CHECKS` report.
 
@@ -75,7 +79,9 @@ no longer matches, with the later ones counted in the detail; its `ledger_index`
 leaf that may have changed (the size of the last checkpoint that still matches), so the change
 lies between it and that checkpoint's size. `log_truncated` names the first checkpoint beyond
 the log, and as `ledger_index` the first leaf cut off. Checking signatures needs the agency's
-key file (CASETRAIL_KEY_DIR); without it verify cannot run (exit 2).
+key file (CASETRAIL_KEY_DIR); without it verify cannot run (exit 2). Checking who signed a
+timestamp token needs the TSA's trust anchors (CASETRAIL_TSA_CERTS); without them tokens are
+only read, and counted as ``timestamps_unchained``, not as verified.
 
 Entries waiting for the integrator (recorded, at no leaf yet, at or above the floor) are counted,
 not reported: an act becomes provable once a published checkpoint covers it.
@@ -112,6 +118,7 @@ from casetrail.evidence.models import BackupRun, Blob, IngestToken, Recording, R
 from casetrail.ledger.checkpoints import AgencyLog
 from casetrail.ledger.config import ledger_hash
 from casetrail.ledger.models import LedgerEntry, LedgerHash, LedgerLeaf, LogHead
+from casetrail.ledger.timestamp_verify import token_verifier
 from casetrail.ledger.verify_checkpoints import compare_heads, load_heads
 from casetrail.ledger.verify_entries import RecordRef
 from casetrail.ledger.verify_findings import (
@@ -195,9 +202,21 @@ class Report:
     offsite_checked: int = 0
     files_checked: int = 0
     pending: int = 0
+    timestamps_verified: int = 0
+    timestamps_unchained: int = 0
 
     def ok(self) -> bool:
         return not self.findings
+
+    def notes(self) -> list[str]:
+        """What the checks could not prove, though nothing was found (not findings)."""
+        if not self.timestamps_unchained:
+            return []
+        return [
+            f"未配置 CASETRAIL_TSA_CERTS：{self.timestamps_unchained} 个 RFC 3161 时间戳令牌"
+            "只核对了所盖摘要、随机数与时间，其签名与证书链未经核验 "
+            "(no TSA trust anchors configured: these tokens were read, not verified)"
+        ]
 
     def counts(self) -> dict[str, int]:
         return {
@@ -207,6 +226,8 @@ class Report:
             "offsite_checked": self.offsite_checked,
             "files_checked": self.files_checked,
             "pending": self.pending,
+            "timestamps_verified": self.timestamps_verified,
+            "timestamps_unchained": self.timestamps_unchained,
         }
 
 
@@ -279,12 +300,13 @@ def _verify(agency_codes: Sequence[str] | None, files: bool, say: Callable[[str]
     h = ledger_hash()
     refs: list[RecordRef] = []
     heads = dict(LogHead.objects.filter(agency_id__in=ids).values_list("agency_id", "size"))
+    stamps = token_verifier()
     for log in logs:
         say(f"{log.origin}: 核验账本 (verifying the log)")
         size = heads.get(log.agency_id)
         if size is None:
             size = _size_without_head(log, report.findings)
-        signed = load_heads(log, report.findings)
+        signed = load_heads(log, report.findings, stamps)
         result = LogPass(log.agency_id, size, signed.sizes(), h, report.findings, say).run(
             log.origin
         )
@@ -295,6 +317,8 @@ def _verify(agency_codes: Sequence[str] | None, files: bool, say: Callable[[str]
         report.pending += result.pending
         report.checkpoints_checked += signed.rows
         report.offsite_checked += len(signed.files)
+    report.timestamps_verified = stamps.verified
+    report.timestamps_unchained = stamps.unchained
     if agency_codes is None:
         _check_unknown_agencies(ids, report.findings)
     say("核验条目记录的数据行 (rows the entries committed to)")

@@ -19,12 +19,12 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from casetrail.ledger.checkpoints import AgencyLog, note_digest, offsite_paths, verifier
+from casetrail.ledger.checkpoints import AgencyLog, offsite_paths, verifier
 from casetrail.ledger.config import key_path, public_key_path
 from casetrail.ledger.models import Checkpoint
 from casetrail.ledger.note import Checkpoint as CheckpointBody
 from casetrail.ledger.note import NoteError, Verifier, open_note, parse_checkpoint
-from casetrail.ledger.timestamp import TimestampError, parse_response
+from casetrail.ledger.timestamp_verify import Expected, TokenVerifier, copies_differ
 from casetrail.ledger.verify_findings import (
     CHECKPOINT_MISMATCH,
     CHECKPOINT_MISSING,
@@ -35,7 +35,7 @@ from casetrail.ledger.verify_findings import (
     OFFSITE_MISMATCH,
     OFFSITE_MISSING,
     OFFSITE_SIGNATURE_INVALID,
-    TIMESTAMP_MISMATCH,
+    TIMESTAMP_INVALID,
     Finding,
     VerifyError,
     short,
@@ -123,38 +123,32 @@ def _body(text: str) -> CheckpointBody | None:
         return None
 
 
-def _token_problem(token: bytes | memoryview | None, note: str) -> str | None:
-    """Why a stored RFC 3161 token does not stamp the SHA-256 of exactly this note, if so."""
-    if not token:
-        return None
-    try:
-        info = parse_response(bytes(token))
-    except TimestampError as error:
-        return f"its RFC 3161 token cannot be read ({error})"
-    digest = note_digest(note)
-    if info.hash_algorithm == "sha256" and info.message_imprint == digest:
-        return None
-    return (
-        f"its RFC 3161 token (of {info.gen_time.isoformat()}) stamps {info.hash_algorithm}:"
-        f"{short(info.message_imprint)}, not the note's sha256 {short(digest)}: the note or its "
-        "token was replaced"
-    )
+def load_heads(log: AgencyLog, findings: list[Finding], stamps: TokenVerifier) -> Heads:
+    """Read and check the signature of every checkpoint of *log*, in the database and off-site.
 
-
-def load_heads(log: AgencyLog, findings: list[Finding]) -> Heads:
-    """Read and check the signature of every checkpoint of *log*, in the database and off-site."""
+    Their RFC 3161 tokens are checked (and counted) by *stamps* (`timestamp_verify.py`).
+    """
     heads = Heads(files=_offsite_files(log))
     rows = list(
         Checkpoint.objects.filter(agency_id=log.agency_id)
         .order_by("size", "id")
-        .values_list("id", "size", "root_hash", "note", "published_at", "timestamp_token")
+        .values_list(
+            "id",
+            "size",
+            "root_hash",
+            "note",
+            "published_at",
+            "timestamp_token",
+            "timestamp_nonce",
+        )
     )
     heads.rows = len(rows)
     if not rows and not heads.files:
         return heads
     key = agency_verifier(log)
     signed_at: dict[int, str] = {}
-    for checkpoint_id, size, root_hex, note, published_at, token in rows:
+    expected: dict[int, tuple[Expected, bytes | None]] = {}
+    for checkpoint_id, size, root_hex, note, published_at, token, nonce in rows:
         heads.rows_by_size.setdefault(size, checkpoint_id)
         signed_at.setdefault(size, _when(published_at))
         where = f"checkpoint #{checkpoint_id} (size {size}, signed at {_when(published_at)})"
@@ -181,13 +175,9 @@ def load_heads(log: AgencyLog, findings: list[Finding]) -> Heads:
                     f"{where}: the row disagrees with its signed note ({problems})",
                 )
             )
-        stamp = _token_problem(token, note)
-        if stamp is not None:
-            findings.append(
-                Finding(
-                    TIMESTAMP_MISMATCH, CHECKPOINT_TABLE, checkpoint_id, None, f"{where}: {stamp}"
-                )
-            )
+        stamp = Expected(note, nonce, published_at)
+        expected.setdefault(size, (stamp, bytes(token) if token else None))
+        _check_token(log, stamps, (checkpoint_id, where), token, stamp, findings)
         if body is not None:
             heads.database.append(
                 SignedHead(where, checkpoint_id, body.size, body.root_hash, invalid is None)
@@ -198,9 +188,79 @@ def load_heads(log: AgencyLog, findings: list[Finding]) -> Heads:
         if row_id is not None:
             where += f" of checkpoint #{row_id} (signed at {signed_at[size]})"
         head = _offsite_head(log, key, (size, path, where), row_id, findings)
+        _check_offsite_token(log, stamps, (row_id, where, path), expected.get(size), findings)
         if head is not None:
             heads.offsite.append(head)
     return heads
+
+
+def _check_token(
+    log: AgencyLog,
+    stamps: TokenVerifier,
+    copy: tuple[int | None, str],
+    token: bytes | memoryview | None,
+    expected: Expected,
+    findings: list[Finding],
+) -> None:
+    if not token:
+        return
+    checkpoint_id, where = copy
+    problem = stamps.problem(bytes(token), expected)
+    if problem is not None:
+        findings.append(
+            Finding(
+                TIMESTAMP_INVALID,
+                CHECKPOINT_TABLE,
+                checkpoint_id,
+                None,
+                f"{log.origin} {where}: {problem}",
+            )
+        )
+
+
+def _check_offsite_token(
+    log: AgencyLog,
+    stamps: TokenVerifier,
+    copy: tuple[int | None, str, Path],
+    row: tuple[Expected, bytes | None] | None,
+    findings: list[Finding],
+) -> None:
+    """The off-site token beside a note: checked like the row's, and equal to it."""
+    checkpoint_id, where, path = copy
+    token_path = path.with_suffix(".tsr")
+    if not token_path.exists():
+        if row is not None and row[1] is not None:
+            findings.append(
+                Finding(
+                    TIMESTAMP_INVALID,
+                    CHECKPOINT_TABLE,
+                    checkpoint_id,
+                    None,
+                    f"{log.origin} {where}: 异地副本缺少时间戳令牌 {token_path} "
+                    "(the off-site copy of the checkpoint's token was removed)",
+                )
+            )
+        return
+    token = token_path.read_bytes()
+    if row is None:
+        note = path.read_text(encoding="utf-8", errors="replace")
+        _check_token(log, stamps, (None, where), token, Expected(note, None, None), findings)
+        return
+    expected, stored = row
+    differ = copies_differ(stored, token) if stored is not None else None
+    if differ is not None:
+        findings.append(
+            Finding(
+                TIMESTAMP_INVALID,
+                CHECKPOINT_TABLE,
+                checkpoint_id,
+                None,
+                f"{log.origin} {where}: {differ}",
+            )
+        )
+        return
+    if stored is None:
+        _check_token(log, stamps, (checkpoint_id, where), token, expected, findings)
 
 
 def _row_problems(body: CheckpointBody | None, log: AgencyLog, size: int, root_hex: str) -> str:
@@ -260,12 +320,6 @@ def _offsite_head(
                 None,
                 f"{where}: its name says {log.origin} at size {size}, its note says {said}",
             )
-        )
-    token_path = path.with_suffix(".tsr")
-    stamp = _token_problem(token_path.read_bytes() if token_path.exists() else None, note)
-    if stamp is not None:
-        findings.append(
-            Finding(TIMESTAMP_MISMATCH, CHECKPOINT_TABLE, checkpoint_id, None, f"{where}: {stamp}")
         )
     if body is None:
         return None

@@ -34,7 +34,7 @@ CHECKPOINT_MISSING = "checkpoint_missing"
 OFFSITE_SIGNATURE_INVALID = "offsite_signature_invalid"
 OFFSITE_MISMATCH = "offsite_mismatch"
 OFFSITE_MISSING = "offsite_missing"
-TIMESTAMP_MISMATCH = "timestamp_mismatch"
+TIMESTAMP_INVALID = "timestamp_invalid"
 
 ENTRY_TABLE = "ledger_ledgerentry"
 LEAF_TABLE = "ledger_ledgerleaf"

@@ -144,7 +144,10 @@ def test_a_clean_world_verifies(world: World) -> None:
         "offsite_checked": 2,
         "files_checked": 0,
         "pending": 1,
+        "timestamps_verified": 0,
+        "timestamps_unchained": 0,
     }
+    assert document["notes"] == []
 
 
 def test_the_human_report_and_its_exit_status(published: tuple[World, Case]) -> None:
@@ -173,7 +176,7 @@ def test_json_shape(published: tuple[World, Case]) -> None:
     code, document = run_verify()
 
     assert code == 1
-    assert set(document) == {"ok", "counts", "findings"}
+    assert set(document) == {"ok", "counts", "notes", "findings"}
     assert document["ok"] is False
     assert set(document["counts"]) == {
         "entries_checked",
@@ -182,6 +185,8 @@ def test_json_shape(published: tuple[World, Case]) -> None:
         "offsite_checked",
         "files_checked",
         "pending",
+        "timestamps_verified",
+        "timestamps_unchained",
     }
     for finding in document["findings"]:
         assert set(finding) == {"kind", "table", "id", "ledger_index", "detail"}
@@ -612,8 +617,12 @@ def test_a_timestamp_token_of_another_note(
     code, document = run_verify()
 
     assert code == 1
-    [stamp] = document["findings"]
-    assert (stamp["kind"], stamp["id"]) == ("timestamp_mismatch", first.pk)
+    # The row's token stamps another note, and no longer equals its off-site copy.
+    [in_row, off_site] = document["findings"]
+    assert (in_row["kind"], in_row["id"]) == ("timestamp_invalid", first.pk)
+    assert "不是检查点签名文本的 sha256" in in_row["detail"]
+    assert (off_site["kind"], off_site["id"]) == ("timestamp_invalid", first.pk)
+    assert "the token in the database and its off-site copy differ" in off_site["detail"]
 
 
 def test_a_missing_key_file_means_verify_cannot_run(published: tuple[World, Case]) -> None:

@@ -21,6 +21,8 @@ COUNT_LABELS = (
     ("leaves_checked", "叶子 (leaves)"),
     ("checkpoints_checked", "检查点 (checkpoints)"),
     ("offsite_checked", "异地副本 (off-site copies)"),
+    ("timestamps_verified", "已核验的时间戳令牌 (timestamps verified against CASETRAIL_TSA_CERTS)"),
+    ("timestamps_unchained", "未核验签名的时间戳令牌 (timestamps read, signer not verified)"),
 )
 
 
@@ -54,6 +56,7 @@ class Command(BaseCommand):
             document = {
                 "ok": report.ok(),
                 "counts": report.counts(),
+                "notes": report.notes(),
                 "findings": [finding.to_json() for finding in report.findings],
             }
             self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
@@ -74,6 +77,9 @@ def human_report(report: Report, *, files: bool) -> str:
     lines.append(f"  文件 (files): {checked_files}")
     lines.append(f"  待入树 (pending, not an error): {report.pending}")
     lines.append("")
+    for note in report.notes():
+        lines.append(f"注意 (note): {note}")
+        lines.append("")
     if report.ok():
         lines.append("结论 (result): 完整，未发现篡改 (intact)")
         return "\n".join(lines)
