@@ -171,7 +171,7 @@ def _decode(der: bytes) -> tuple[TimestampInfo, int]:
             policy=str(tst["policy"].dotted),
             nonce=None if tst["nonce"].native is None else int(tst["nonce"].native),
         )
-        return info, 0 if certificates.native is None else len(certificates)
+        return info, len(certificates)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise TimestampError(f"malformed time-stamp response: {exc}") from exc
 

@@ -200,7 +200,7 @@ def _der_response(content_info: cms.ContentInfo) -> bytes:
     """
     signed_data = content_info["content"]
     certificates = signed_data["certificates"]
-    if certificates.native is not None:
+    if len(certificates):
         signed_data["certificates"] = cms.CertificateSet(list(certificates))
     response = tsp.TimeStampResp(
         {"status": {"status": "granted"}, "time_stamp_token": content_info}
