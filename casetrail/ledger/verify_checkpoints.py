@@ -188,7 +188,9 @@ def load_heads(log: AgencyLog, findings: list[Finding], stamps: TokenVerifier) -
         if row_id is not None:
             where += f" of checkpoint #{row_id} (signed at {signed_at[size]})"
         head = _offsite_head(log, key, (size, path, where), row_id, findings)
-        _check_offsite_token(log, stamps, (row_id, where, path), expected.get(size), findings)
+        _check_offsite_token(
+            log, stamps, (row_id, f"{where} (size {size})", path), expected.get(size), findings
+        )
         if head is not None:
             heads.offsite.append(head)
     return heads
