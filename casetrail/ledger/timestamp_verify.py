@@ -36,11 +36,25 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
 
-from casetrail.ledger.checkpoints import note_digest
+from casetrail.ledger.checkpoints import AgencyLog, note_digest
 from casetrail.ledger.timestamp import TimestampError, TimestampInfo, parse_response, token_of
-from casetrail.ledger.verify_findings import VerifyError, short
+from casetrail.ledger.verify_findings import (
+    CHECKPOINT_TABLE,
+    TIMESTAMP_INVALID,
+    Finding,
+    VerifyError,
+    short,
+)
 
-__all__ = ["Expected", "TokenVerifier", "copies_differ", "load_anchors", "token_verifier"]
+__all__ = [
+    "Expected",
+    "TokenVerifier",
+    "check_offsite_token",
+    "check_token",
+    "copies_differ",
+    "load_anchors",
+    "token_verifier",
+]
 
 _ANCHOR_SUFFIXES = frozenset({".pem", ".crt", ".cer"})
 # The signature algorithms (asn1crypto's names) a signer's key type may produce.
@@ -304,6 +318,67 @@ def _algorithm_problem(signer: cms.SignerInfo, certificates: cms.CertificateSet)
     if implied != digest:
         return f"signature algorithm {algorithm['algorithm'].native} names {implied}, not {digest}"
     return None
+
+
+def check_token(
+    log: AgencyLog,
+    stamps: TokenVerifier,
+    copy: tuple[int | None, str],
+    token: bytes | memoryview | None,
+    expected: Expected,
+    findings: list[Finding],
+) -> None:
+    """Append a finding if the checkpoint's *token* is not a genuine stamp of *expected*."""
+    if not token:
+        return
+    checkpoint_id, where = copy
+    problem = stamps.problem(bytes(token), expected)
+    if problem is not None:
+        findings.append(_invalid(checkpoint_id, f"{log.origin} {where}: {problem}"))
+
+
+def check_offsite_token(
+    log: AgencyLog,
+    stamps: TokenVerifier,
+    copy: tuple[int | None, str, Path],
+    row: tuple[Expected, bytes | None] | None,
+    findings: list[Finding],
+) -> None:
+    """The off-site token beside a note: checked like the row's, and equal to it."""
+    checkpoint_id, where, path = copy
+    token_path = path.with_suffix(".tsr")
+    if not token_path.exists():
+        if row is not None and row[1] is not None:
+            findings.append(
+                _invalid(
+                    checkpoint_id,
+                    f"{log.origin} {where}: 异地副本缺少时间戳令牌 {token_path} "
+                    "(the off-site copy of the checkpoint's token was removed)",
+                )
+            )
+        return
+    try:
+        token = token_path.read_bytes()
+        note = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        findings.append(
+            _invalid(checkpoint_id, f"{log.origin} {where}: 异地时间戳令牌无法读取 ({error})")
+        )
+        return
+    if row is None:
+        check_token(log, stamps, (None, where), token, Expected(note, None, None), findings)
+        return
+    expected, stored = row
+    differ = copies_differ(stored, token) if stored is not None else None
+    if differ is not None:
+        findings.append(_invalid(checkpoint_id, f"{log.origin} {where}: {differ}"))
+        return
+    if stored is None:
+        check_token(log, stamps, (checkpoint_id, where), token, expected, findings)
+
+
+def _invalid(checkpoint_id: int | None, detail: str) -> Finding:
+    return Finding(TIMESTAMP_INVALID, CHECKPOINT_TABLE, checkpoint_id, None, detail)
 
 
 def copies_differ(database: bytes, offsite: bytes) -> str | None:

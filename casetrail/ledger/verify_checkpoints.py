@@ -24,7 +24,12 @@ from casetrail.ledger.config import key_path, public_key_path
 from casetrail.ledger.models import Checkpoint
 from casetrail.ledger.note import Checkpoint as CheckpointBody
 from casetrail.ledger.note import NoteError, Verifier, open_note, parse_checkpoint
-from casetrail.ledger.timestamp_verify import Expected, TokenVerifier, copies_differ
+from casetrail.ledger.timestamp_verify import (
+    Expected,
+    TokenVerifier,
+    check_offsite_token,
+    check_token,
+)
 from casetrail.ledger.verify_findings import (
     CHECKPOINT_MISMATCH,
     CHECKPOINT_MISSING,
@@ -35,7 +40,6 @@ from casetrail.ledger.verify_findings import (
     OFFSITE_MISMATCH,
     OFFSITE_MISSING,
     OFFSITE_SIGNATURE_INVALID,
-    TIMESTAMP_INVALID,
     Finding,
     VerifyError,
     short,
@@ -177,7 +181,7 @@ def load_heads(log: AgencyLog, findings: list[Finding], stamps: TokenVerifier) -
             )
         stamp = Expected(note, nonce, published_at)
         expected.setdefault(size, (stamp, bytes(token) if token else None))
-        _check_token(log, stamps, (checkpoint_id, where), token, stamp, findings)
+        check_token(log, stamps, (checkpoint_id, where), token, stamp, findings)
         if body is not None:
             heads.database.append(
                 SignedHead(where, checkpoint_id, body.size, body.root_hash, invalid is None)
@@ -188,81 +192,12 @@ def load_heads(log: AgencyLog, findings: list[Finding], stamps: TokenVerifier) -
         if row_id is not None:
             where += f" of checkpoint #{row_id} (signed at {signed_at[size]})"
         head = _offsite_head(log, key, (size, path, where), row_id, findings)
-        _check_offsite_token(
+        check_offsite_token(
             log, stamps, (row_id, f"{where} (size {size})", path), expected.get(size), findings
         )
         if head is not None:
             heads.offsite.append(head)
     return heads
-
-
-def _check_token(
-    log: AgencyLog,
-    stamps: TokenVerifier,
-    copy: tuple[int | None, str],
-    token: bytes | memoryview | None,
-    expected: Expected,
-    findings: list[Finding],
-) -> None:
-    if not token:
-        return
-    checkpoint_id, where = copy
-    problem = stamps.problem(bytes(token), expected)
-    if problem is not None:
-        findings.append(
-            Finding(
-                TIMESTAMP_INVALID,
-                CHECKPOINT_TABLE,
-                checkpoint_id,
-                None,
-                f"{log.origin} {where}: {problem}",
-            )
-        )
-
-
-def _check_offsite_token(
-    log: AgencyLog,
-    stamps: TokenVerifier,
-    copy: tuple[int | None, str, Path],
-    row: tuple[Expected, bytes | None] | None,
-    findings: list[Finding],
-) -> None:
-    """The off-site token beside a note: checked like the row's, and equal to it."""
-    checkpoint_id, where, path = copy
-    token_path = path.with_suffix(".tsr")
-    if not token_path.exists():
-        if row is not None and row[1] is not None:
-            findings.append(
-                Finding(
-                    TIMESTAMP_INVALID,
-                    CHECKPOINT_TABLE,
-                    checkpoint_id,
-                    None,
-                    f"{log.origin} {where}: 异地副本缺少时间戳令牌 {token_path} "
-                    "(the off-site copy of the checkpoint's token was removed)",
-                )
-            )
-        return
-    token = token_path.read_bytes()
-    if row is None:
-        note = path.read_text(encoding="utf-8", errors="replace")
-        _check_token(log, stamps, (None, where), token, Expected(note, None, None), findings)
-        return
-    expected, stored = row
-    differ = copies_differ(stored, token) if stored is not None else None
-    if differ is not None:
-        findings.append(
-            Finding(
-                TIMESTAMP_INVALID,
-                CHECKPOINT_TABLE,
-                checkpoint_id,
-                None,
-                f"{log.origin} {where}: {differ}",
-            )
-        )
-        return
-    if stored is None:
-        _check_token(log, stamps, (checkpoint_id, where), token, expected, findings)
 
 
 def _row_problems(body: CheckpointBody | None, log: AgencyLog, size: int, root_hex: str) -> str:
