@@ -77,12 +77,14 @@ class Expected:
     """What a checkpoint's token must stamp: its note, its stored nonce, its publication time.
 
     ``nonce`` is None for checkpoints published before nonces were stored; ``published_at``
-    is None for an off-site copy whose row is gone (reported on its own).
+    is None for an off-site copy whose row is gone (reported on its own). ``tsa_url`` is the
+    authority the row says stamped it (empty if none did).
     """
 
     note: str
     nonce: int | None
     published_at: datetime | None
+    tsa_url: str = ""
 
 
 def load_anchors(path: Path | None) -> list[x509.Certificate] | None:
@@ -329,9 +331,15 @@ def check_token(
     findings: list[Finding],
 ) -> None:
     """Append a finding if the checkpoint's *token* is not a genuine stamp of *expected*."""
-    if not token:
-        return
     checkpoint_id, where = copy
+    if not token:
+        if expected.tsa_url:
+            detail = (
+                f"{log.origin} {where}: 记录由 {expected.tsa_url} 盖了时间戳，但令牌不见了 "
+                "(the row names its TSA, its token was removed)"
+            )
+            findings.append(_invalid(checkpoint_id, detail))
+        return
     problem = stamps.problem(bytes(token), expected)
     if problem is not None:
         findings.append(_invalid(checkpoint_id, f"{log.origin} {where}: {problem}"))
@@ -368,13 +376,16 @@ def check_offsite_token(
     if row is None:
         check_token(log, stamps, (None, where), token, Expected(note, None, None), findings)
         return
-    expected, stored = row
-    differ = copies_differ(stored, token) if stored is not None else None
+    stored = row[1]
+    if stored is None:
+        differ: str | None = (
+            "数据库中的检查点没有时间戳令牌，异地副本却有 "
+            "(the off-site copy has a token its database row lacks: the row's was removed)"
+        )
+    else:
+        differ = copies_differ(stored, token)
     if differ is not None:
         findings.append(_invalid(checkpoint_id, f"{log.origin} {where}: {differ}"))
-        return
-    if stored is None:
-        check_token(log, stamps, (checkpoint_id, where), token, expected, findings)
 
 
 def _invalid(checkpoint_id: int | None, detail: str) -> Finding:

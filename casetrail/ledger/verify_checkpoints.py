@@ -144,6 +144,7 @@ def load_heads(log: AgencyLog, findings: list[Finding], stamps: TokenVerifier) -
             "published_at",
             "timestamp_token",
             "timestamp_nonce",
+            "timestamp_url",
         )
     )
     heads.rows = len(rows)
@@ -152,7 +153,7 @@ def load_heads(log: AgencyLog, findings: list[Finding], stamps: TokenVerifier) -
     key = agency_verifier(log)
     signed_at: dict[int, str] = {}
     expected: dict[int, tuple[Expected, bytes | None]] = {}
-    for checkpoint_id, size, root_hex, note, published_at, token, nonce in rows:
+    for checkpoint_id, size, root_hex, note, published_at, token, nonce, tsa_url in rows:
         heads.rows_by_size.setdefault(size, checkpoint_id)
         signed_at.setdefault(size, _when(published_at))
         where = f"checkpoint #{checkpoint_id} (size {size}, signed at {_when(published_at)})"
@@ -179,7 +180,7 @@ def load_heads(log: AgencyLog, findings: list[Finding], stamps: TokenVerifier) -
                     f"{where}: the row disagrees with its signed note ({problems})",
                 )
             )
-        stamp = Expected(note, nonce, published_at)
+        stamp = Expected(note, nonce, published_at, tsa_url)
         expected.setdefault(size, (stamp, bytes(token) if token else None))
         check_token(log, stamps, (checkpoint_id, where), token, stamp, findings)
         if body is not None:

@@ -178,6 +178,22 @@ def test_a_removed_off_site_token(checkpoint: Checkpoint) -> None:
     assert "异地副本缺少时间戳令牌" in the_finding(document, checkpoint)
 
 
+def test_a_token_removed_from_its_row(checkpoint: Checkpoint) -> None:
+    """The row still names its TSA; the off-site copy still holds the token."""
+    raw(
+        'UPDATE "ledger_checkpoint" SET timestamp_token = NULL WHERE id = %s',
+        [checkpoint.pk],
+        tables=["ledger_checkpoint"],
+    )
+    code, document = run_verify()
+    assert code == 1
+    details = [f["detail"] for f in document["findings"]]
+    assert {f["kind"] for f in document["findings"]} == {"timestamp_invalid"}
+    assert {f["id"] for f in document["findings"]} == {checkpoint.pk}
+    assert any("its token was removed" in detail for detail in details)
+    assert any("its database row lacks" in detail for detail in details)
+
+
 def test_a_gen_time_far_from_the_checkpoint_time(
     world: World, tsa: LocalTsa, monkeypatch: pytest.MonkeyPatch
 ) -> None:
