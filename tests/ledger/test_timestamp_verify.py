@@ -16,7 +16,7 @@ import pytest
 from asn1crypto import tsp
 
 from casetrail.ledger.checkpoints import note_digest
-from casetrail.ledger.timestamp import new_nonce, request_timestamp
+from casetrail.ledger.timestamp import TimestampError, new_nonce, request_timestamp
 from casetrail.ledger.timestamp_verify import (
     Expected,
     TokenVerifier,
@@ -24,7 +24,7 @@ from casetrail.ledger.timestamp_verify import (
     load_anchors,
 )
 from casetrail.ledger.verify_findings import VerifyError
-from tests.ledger.tsa import LocalTsa, local_tsa, openssl_reply
+from tests.ledger.tsa import REPLY_TYPE, LocalTsa, local_tsa, openssl_reply, serve_tsa
 
 NOTE = "casetrail.local/luanchuan-tjj\n3\nq0Xk2mH8y2VYvW1Q6XrM0U2Z1mS9Xr3A8b9yY5mC0jE=\n\n— sig\n"
 TOLERANCE = timedelta(minutes=10)
@@ -209,3 +209,21 @@ def test_copies_differ_names_both_fingerprints() -> None:
     problem = copies_differ(b"one", b"two")
     assert problem is not None
     assert "one was altered" in problem
+
+
+def test_the_client_refuses_what_verify_would(tsa: LocalTsa) -> None:
+    """A "granted with modifications" answer is refused when asked, not stored to fail later."""
+
+    def with_mods(query: bytes) -> tuple[int, str, bytes]:
+        response = tsp.TimeStampResp.load(openssl_reply(tsa.config, query))
+        status = tsp.PKIStatusInfo({"status": "granted_with_mods"})
+        changed = tsp.TimeStampResp(
+            {"status": status, "time_stamp_token": response["time_stamp_token"]}
+        )
+        return 200, REPLY_TYPE, changed.dump()
+
+    with (
+        serve_tsa(with_mods) as url,
+        pytest.raises(TimestampError, match="refused the request: granted_with_mods"),
+    ):
+        request_timestamp(url, note_digest(NOTE))
