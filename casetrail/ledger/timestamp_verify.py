@@ -111,7 +111,9 @@ def load_anchors(path: Path | None) -> list[x509.Certificate] | None:
             ) from error
     if not anchors:
         raise VerifyError(f"CASETRAIL_TSA_CERTS: {path} 中没有 PEM 证书 (no certificate found)")
-    return anchors
+    # One certificate in two files is one anchor (the library refuses a root given twice).
+    unique = {anchor.public_bytes(Encoding.DER): anchor for anchor in anchors}
+    return list(unique.values())
 
 
 def token_verifier() -> TokenVerifier:

@@ -182,6 +182,7 @@ def test_anchors_from_a_file_or_a_folder(tsas: tuple[LocalTsa, LocalTsa], tmp_pa
     (folder / "a.pem").write_bytes(trusted.ca_cert.read_bytes())
     (folder / "b.crt").write_bytes(untrusted.ca_cert.read_bytes())
     (folder / "README.txt").write_text("not a certificate", encoding="utf-8")
+    (folder / "again.cer").write_bytes(trusted.ca_cert.read_bytes())
     anchors = load_anchors(folder)
     assert anchors is not None
     assert len(anchors) == 2
