@@ -288,6 +288,13 @@ CASETRAIL_OFFSITE_DIR = (
     env_path("CASETRAIL_OFFSITE_DIR", Path()) if os.environ.get("CASETRAIL_OFFSITE_DIR") else None
 )
 CASETRAIL_TSA_URL = env_url("CASETRAIL_TSA_URL")
+# Trust anchors for the TSA's certificate chain: a PEM file or a folder of PEM files. Unset,
+# `verify` checks what a token states but cannot prove who signed it (docs/ledger.md).
+CASETRAIL_TSA_CERTS = (
+    env_path("CASETRAIL_TSA_CERTS", Path()) if os.environ.get("CASETRAIL_TSA_CERTS") else None
+)
+# How far a token's genTime may lie from its checkpoint's publication time.
+CASETRAIL_TSA_TOLERANCE_SECONDS = env_int("CASETRAIL_TSA_TOLERANCE_SECONDS", 600, minimum=1)
 CASETRAIL_CHECKPOINT_EVERY = env_int("CASETRAIL_CHECKPOINT_EVERY", 100, minimum=1)
 CASETRAIL_CHECKPOINT_SECONDS = env_int("CASETRAIL_CHECKPOINT_SECONDS", 300, minimum=1)
 # `verify` reports leaves still unsigned after CHECKPOINT_SECONDS plus this grace period.

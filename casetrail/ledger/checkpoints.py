@@ -40,7 +40,7 @@ from casetrail.ledger.note import (
     parse_checkpoint,
     sign_note,
 )
-from casetrail.ledger.timestamp import TimestampError, request_timestamp
+from casetrail.ledger.timestamp import TimestampError, new_nonce, request_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def publish(agency: AgencyLog, *, force: bool = False) -> Checkpoint | None:
     root = tree_root(agency.agency_id, size)
     note = sign_note(format_checkpoint(CheckpointBody(agency.origin, size, root)), signer(agency))
     _crash_point("signed")
-    token = _timestamp(note)
+    token, nonce = _timestamp(note)
     _crash_point("timestamped")
     paths = offsite_paths(agency, size)
     with transaction.atomic():
@@ -136,6 +136,7 @@ def publish(agency: AgencyLog, *, force: bool = False) -> Checkpoint | None:
             note=note,
             published_at=clock.now(),
             timestamp_token=token,
+            timestamp_nonce=nonce if token else None,
             timestamp_url=settings.CASETRAIL_TSA_URL if token else "",
             offsite_copy=str(paths[0]) if paths else "",
         )
@@ -223,17 +224,19 @@ def note_digest(note: str) -> bytes:
     return hashlib.sha256(note.encode("utf-8")).digest()
 
 
-def _timestamp(note: str) -> bytes | None:
+def _timestamp(note: str) -> tuple[bytes | None, int]:
+    """The TSA's token for *note* (None if none is configured or it failed) and its nonce."""
     url = settings.CASETRAIL_TSA_URL
+    nonce = new_nonce()
     if not url:
-        return None
+        return None, nonce
     try:
-        return request_timestamp(url, note_digest(note))
+        return request_timestamp(url, note_digest(note), nonce=nonce), nonce
     except (TimestampError, OSError):
         log.warning(
             "timestamp authority %s failed; checkpoint published without", url, exc_info=True
         )
-        return None
+        return None, nonce
 
 
 def offsite_paths(agency: AgencyLog, size: int) -> tuple[Path, Path] | None:

@@ -184,6 +184,8 @@ class Checkpoint(RecordModel):
     note = models.TextField()
     published_at = models.DateTimeField()
     timestamp_token = models.BinaryField(null=True, blank=True)
+    # The nonce sent with the time-stamp request; `verify` checks the token echoes it.
+    timestamp_nonce = models.BigIntegerField(null=True, blank=True)
     timestamp_url = models.CharField(max_length=300, blank=True)
     offsite_copy = models.CharField(max_length=500, blank=True)
 

@@ -22,8 +22,10 @@ __all__ = [
     "TimestampError",
     "TimestampInfo",
     "build_request",
+    "new_nonce",
     "parse_response",
     "request_timestamp",
+    "token_of",
 ]
 
 QUERY_CONTENT_TYPE = "application/timestamp-query"
@@ -32,7 +34,8 @@ REPLY_CONTENT_TYPE = "application/timestamp-reply"
 _REPLY_CONTENT_TYPES = frozenset({REPLY_CONTENT_TYPE, "application/timestamp-response"})
 _MAX_RESPONSE_BYTES = 1 << 20
 _DIGEST_SIZES = {"sha256": 32, "sha384": 48, "sha512": 64}
-_GRANTED = frozenset({"granted", "granted_with_mods"})
+# grantedWithMods is not accepted: `verify` (rfc3161-client) holds a token to "granted".
+_GRANTED = frozenset({"granted"})
 _SEQUENCE_TAG = 16
 _OID_TAG = 6
 
@@ -122,7 +125,7 @@ def _describe_status(status_info: Any) -> str:
     return f"{status} ({'; '.join(details)})" if details else status
 
 
-def _token_from(der: bytes) -> bytes:
+def token_of(der: bytes) -> bytes:
     """Return the DER TimeStampToken inside a TimeStampResp, or ``der`` if it is one."""
     children = _sequence_children(der)
     if not children:
@@ -145,7 +148,7 @@ def _token_from(der: bytes) -> bytes:
 def _decode(der: bytes) -> tuple[TimestampInfo, int]:
     """Decode a response or token into its TSTInfo and the number of certificates it carries."""
     try:
-        token = cms.ContentInfo.load(_token_from(der), strict=True)
+        token = cms.ContentInfo.load(token_of(der), strict=True)
         if token["content_type"].native != "signed_data":
             raise TimestampError(
                 f"time-stamp token is {token['content_type'].native}, want signed_data"
@@ -168,7 +171,7 @@ def _decode(der: bytes) -> tuple[TimestampInfo, int]:
             policy=str(tst["policy"].dotted),
             nonce=None if tst["nonce"].native is None else int(tst["nonce"].native),
         )
-        return info, 0 if certificates.native is None else len(certificates)
+        return info, len(certificates)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise TimestampError(f"malformed time-stamp response: {exc}") from exc
 
@@ -210,15 +213,28 @@ def _post(url: str, body: bytes, timeout: float) -> bytes:
     return data
 
 
+def new_nonce() -> int:
+    """A fresh request nonce: 63 random bits, so that it fits a signed 64-bit column."""
+    return secrets.randbits(63)
+
+
 def request_timestamp(
-    url: str, digest: bytes, *, hash_algorithm: str = "sha256", timeout: float = 10.0
+    url: str,
+    digest: bytes,
+    *,
+    hash_algorithm: str = "sha256",
+    timeout: float = 10.0,
+    nonce: int | None = None,
 ) -> bytes:
     """Ask the TSA at ``url`` to time-stamp ``digest``; return the DER TimeStampResp.
 
-    The answer is only returned if the TSA granted the request, echoed this request's
-    nonce, stamped exactly this digest and included its certificate.
+    The request carries ``nonce`` (a fresh one if None; a caller that keeps the nonce to
+    check the token later passes its own). The answer is only returned if the TSA granted
+    the request, echoed this request's nonce, stamped exactly this digest and included its
+    certificate.
     """
-    nonce = secrets.randbits(64)
+    if nonce is None:
+        nonce = new_nonce()
     query = build_request(digest, hash_algorithm=hash_algorithm, nonce=nonce, cert_req=True)
     der = _post(url, query, timeout)
     info, certificates = _decode(der)

@@ -72,7 +72,11 @@ checkpoints
                                     and content disagree
   ``offsite_missing``               a checkpoint row whose off-site copy is gone (with an
                                     off-site folder configured)
-  ``timestamp_mismatch``            an RFC 3161 token that does not stamp its note
+  ``timestamp_invalid``             an RFC 3161 token (row or off-site copy) that is not a
+                                    genuine stamp of its note: other data, another nonce, a
+                                    genTime off the publication time, a signature or chain
+                                    that fails against CASETRAIL_TSA_CERTS, a changed byte, or
+                                    row and off-site copies that differ (`timestamp_verify.py`)
   ``public_key_replaced``           the local key file differs from the auditor's copy
                                     (`--keys`); table ``key_file``, id its path
 coverage (`verify_coverage.py`)
@@ -92,6 +96,9 @@ key file (CASETRAIL_KEY_DIR, or the auditor's `--keys DIR`); without it verify c
 (exit 2). An auditor's own copies of the keys and of the off-site notes (`--keys`,
 `--checkpoints`) take precedence over the local ones (`verify_sources.py`); the report says
 which were trusted, and gives per agency the size of its log and the newest signed size.
+Checking who signed a
+timestamp token needs the TSA's trust anchors (CASETRAIL_TSA_CERTS); without them tokens are
+only read, and counted as ``timestamps_unchained``, not as verified.
 
 Entries waiting for the integrator (recorded, at no leaf yet, at or above the floor) are counted,
 not reported: an act becomes provable once a published checkpoint covers it. Leaves no
@@ -115,6 +122,7 @@ from casetrail.ledger.config import ledger_hash
 from casetrail.ledger.coverage import Check, models_checked
 from casetrail.ledger.entry_tags import EntryKeyError, entry_key_path, existing_entry_key
 from casetrail.ledger.models import LedgerEntry, LedgerHash, LedgerLeaf, LogHead
+from casetrail.ledger.timestamp_verify import token_verifier
 from casetrail.ledger.verify_checkpoints import compare_heads, load_heads
 from casetrail.ledger.verify_coverage import LogStatus, check_coverage
 from casetrail.ledger.verify_entries import RecordRef
@@ -186,9 +194,22 @@ class Report:
     """What this run could not check, said so that nobody reads it as proven."""
     logs: list[LogStatus] = field(default_factory=list)
     trusted: dict[str, str] = field(default_factory=lambda: Sources().trusted())
+    timestamps_verified: int = 0
+    timestamps_unchained: int = 0
 
     def ok(self) -> bool:
         return not self.findings
+
+    def all_notes(self) -> list[str]:
+        """What the checks could not prove, though nothing was found (not findings)."""
+        if not self.timestamps_unchained:
+            return list(self.notes)
+        return [
+            *self.notes,
+            f"未配置 CASETRAIL_TSA_CERTS：{self.timestamps_unchained} 个 RFC 3161 时间戳令牌"
+            "只核对了所盖摘要、随机数与时间，其签名与证书链未经核验 "
+            "(no TSA trust anchors configured: these tokens were read, not verified)",
+        ]
 
     def counts(self) -> dict[str, int]:
         return {
@@ -199,6 +220,8 @@ class Report:
             "files_checked": self.files_checked,
             "pending": self.pending,
             "tags_checked": self.tags_checked,
+            "timestamps_verified": self.timestamps_verified,
+            "timestamps_unchained": self.timestamps_unchained,
         }
 
 
@@ -276,12 +299,13 @@ def _verify(
     key = _entry_key(report)
     refs: list[RecordRef] = []
     heads = dict(LogHead.objects.filter(agency_id__in=ids).values_list("agency_id", "size"))
+    stamps = token_verifier()
     for log in logs:
         say(f"{log.origin}: 核验账本 (verifying the log)")
         size = heads.get(log.agency_id)
         if size is None:
             size = _size_without_head(log, report.findings)
-        signed = load_heads(log, report.findings, sources)
+        signed = load_heads(log, report.findings, stamps, sources)
         result = LogPass(log.agency_id, size, signed.sizes(), h, report.findings, say, key=key).run(
             log.origin
         )
@@ -294,6 +318,8 @@ def _verify(
         report.tags_checked += result.tags_checked
         report.checkpoints_checked += signed.rows
         report.offsite_checked += len(signed.files)
+    report.timestamps_verified = stamps.verified
+    report.timestamps_unchained = stamps.unchained
     if agency_codes is None:
         _check_unknown_agencies(ids, report.findings)
     say("核验条目记录的数据行 (rows the entries committed to)")

@@ -18,11 +18,16 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from casetrail.ledger.checkpoints import OFFSITE_NAME, AgencyLog, note_digest
+from casetrail.ledger.checkpoints import OFFSITE_NAME, AgencyLog
 from casetrail.ledger.models import Checkpoint
 from casetrail.ledger.note import Checkpoint as CheckpointBody
 from casetrail.ledger.note import NoteError, Verifier, open_note, parse_checkpoint
-from casetrail.ledger.timestamp import TimestampError, parse_response
+from casetrail.ledger.timestamp_verify import (
+    Expected,
+    TokenVerifier,
+    check_offsite_token,
+    check_token,
+)
 from casetrail.ledger.verify_findings import (
     CHECKPOINT_MISMATCH,
     CHECKPOINT_MISSING,
@@ -33,7 +38,6 @@ from casetrail.ledger.verify_findings import (
     OFFSITE_MISMATCH,
     OFFSITE_MISSING,
     OFFSITE_SIGNATURE_INVALID,
-    TIMESTAMP_MISMATCH,
     Finding,
     short,
 )
@@ -106,41 +110,39 @@ def _body(text: str) -> CheckpointBody | None:
         return None
 
 
-def _token_problem(token: bytes | memoryview | None, note: str) -> str | None:
-    """Why a stored RFC 3161 token does not stamp the SHA-256 of exactly this note, if so."""
-    if not token:
-        return None
-    try:
-        info = parse_response(bytes(token))
-    except TimestampError as error:
-        return f"its RFC 3161 token cannot be read ({error})"
-    digest = note_digest(note)
-    if info.hash_algorithm == "sha256" and info.message_imprint == digest:
-        return None
-    return (
-        f"its RFC 3161 token (of {info.gen_time.isoformat()}) stamps {info.hash_algorithm}:"
-        f"{short(info.message_imprint)}, not the note's sha256 {short(digest)}: the note or its "
-        "token was replaced"
-    )
-
-
-def load_heads(log: AgencyLog, findings: list[Finding], sources: Sources = LOCAL_COPIES) -> Heads:
+def load_heads(
+    log: AgencyLog,
+    findings: list[Finding],
+    stamps: TokenVerifier,
+    sources: Sources = LOCAL_COPIES,
+) -> Heads:
     """Read and check the signature of every checkpoint of *log*, in the database and off-site.
 
     The key and the off-site notes are read from *sources* (the auditor's copies, if given).
+    Their RFC 3161 tokens are checked (and counted) by *stamps* (`timestamp_verify.py`).
     """
     heads = Heads(files=_offsite_files(log, sources))
     rows = list(
         Checkpoint.objects.filter(agency_id=log.agency_id)
         .order_by("size", "id")
-        .values_list("id", "size", "root_hash", "note", "published_at", "timestamp_token")
+        .values_list(
+            "id",
+            "size",
+            "root_hash",
+            "note",
+            "published_at",
+            "timestamp_token",
+            "timestamp_nonce",
+            "timestamp_url",
+        )
     )
     heads.rows = len(rows)
     if not rows and not heads.files:
         return heads
     key = agency_verifier(log, sources, findings)
     signed_at: dict[int, str] = {}
-    for checkpoint_id, size, root_hex, note, published_at, token in rows:
+    expected: dict[int, tuple[Expected, bytes | None]] = {}
+    for checkpoint_id, size, root_hex, note, published_at, token, nonce, tsa_url in rows:
         heads.rows_by_size.setdefault(size, checkpoint_id)
         signed_at.setdefault(size, _when(published_at))
         where = f"checkpoint #{checkpoint_id} (size {size}, signed at {_when(published_at)})"
@@ -167,13 +169,9 @@ def load_heads(log: AgencyLog, findings: list[Finding], sources: Sources = LOCAL
                     f"{where}: the row disagrees with its signed note ({problems})",
                 )
             )
-        stamp = _token_problem(token, note)
-        if stamp is not None:
-            findings.append(
-                Finding(
-                    TIMESTAMP_MISMATCH, CHECKPOINT_TABLE, checkpoint_id, None, f"{where}: {stamp}"
-                )
-            )
+        stamp = Expected(note, nonce, published_at, tsa_url)
+        expected.setdefault(size, (stamp, bytes(token) if token else None))
+        check_token(log, stamps, (checkpoint_id, where), token, stamp, findings)
         if body is not None:
             heads.database.append(
                 SignedHead(where, checkpoint_id, body.size, body.root_hash, invalid is None)
@@ -184,6 +182,9 @@ def load_heads(log: AgencyLog, findings: list[Finding], sources: Sources = LOCAL
         if row_id is not None:
             where += f" of checkpoint #{row_id} (signed at {signed_at[size]})"
         head = _offsite_head(log, key, (size, path, where), row_id, findings)
+        check_offsite_token(
+            log, stamps, (row_id, f"{where} (size {size})", path), expected.get(size), findings
+        )
         if head is not None:
             heads.offsite.append(head)
     return heads
@@ -246,12 +247,6 @@ def _offsite_head(
                 None,
                 f"{where}: its name says {log.origin} at size {size}, its note says {said}",
             )
-        )
-    token_path = path.with_suffix(".tsr")
-    stamp = _token_problem(token_path.read_bytes() if token_path.exists() else None, note)
-    if stamp is not None:
-        findings.append(
-            Finding(TIMESTAMP_MISMATCH, CHECKPOINT_TABLE, checkpoint_id, None, f"{where}: {stamp}")
         )
     if body is None:
         return None

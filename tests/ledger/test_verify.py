@@ -145,6 +145,8 @@ def test_a_clean_world_verifies(world: World) -> None:
         "files_checked": 0,
         "pending": 1,
         "tags_checked": LedgerEntry.objects.count(),
+        "timestamps_verified": 0,
+        "timestamps_unchained": 0,
     }
     assert document["notes"] == []
 
@@ -196,6 +198,8 @@ def test_json_shape(published: tuple[World, Case]) -> None:
         "files_checked",
         "pending",
         "tags_checked",
+        "timestamps_verified",
+        "timestamps_unchained",
     }
     for finding in document["findings"]:
         assert set(finding) == {"kind", "table", "id", "ledger_index", "detail"}
@@ -626,8 +630,12 @@ def test_a_timestamp_token_of_another_note(
     code, document = run_verify()
 
     assert code == 1
-    [stamp] = document["findings"]
-    assert (stamp["kind"], stamp["id"]) == ("timestamp_mismatch", first.pk)
+    # The row's token stamps another note, and no longer equals its off-site copy.
+    [in_row, off_site] = document["findings"]
+    assert (in_row["kind"], in_row["id"]) == ("timestamp_invalid", first.pk)
+    assert "不是检查点签名文本的 sha256" in in_row["detail"]
+    assert (off_site["kind"], off_site["id"]) == ("timestamp_invalid", first.pk)
+    assert "the token in the database and its off-site copy differ" in off_site["detail"]
 
 
 def test_a_missing_key_file_means_verify_cannot_run(published: tuple[World, Case]) -> None:

@@ -68,16 +68,22 @@ def _openssl(*args: str | Path) -> None:
     subprocess.run(["openssl", *map(str, args)], check=True, capture_output=True, timeout=30)
 
 
-def _make_pki(workdir: Path) -> None:
-    ec = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes")
+_KEYS = {
+    "ec": ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"),
+    "rsa": ("-newkey", "rsa:2048", "-nodes"),
+}
+
+
+def _make_pki(workdir: Path, key: str) -> None:
+    new_key = _KEYS[key]
     _openssl(
-        "req", "-x509", *ec, "-keyout", workdir / "ca.key", "-out", workdir / "ca.pem",
+        "req", "-x509", *new_key, "-keyout", workdir / "ca.key", "-out", workdir / "ca.pem",
         "-days", "2", "-subj", "/CN=casetrail test CA",
         "-addext", "basicConstraints=critical,CA:TRUE",
         "-addext", "keyUsage=critical,keyCertSign,cRLSign",
     )  # fmt: skip
     _openssl(
-        "req", "-new", *ec, "-keyout", workdir / "tsa.key", "-out", workdir / "tsa.csr",
+        "req", "-new", *new_key, "-keyout", workdir / "tsa.key", "-out", workdir / "tsa.csr",
         "-subj", "/CN=casetrail test TSA",
     )  # fmt: skip
     (workdir / "tsa_ext.cnf").write_text(_TSA_EXTENSIONS, encoding="ascii")
@@ -142,11 +148,18 @@ def openssl_reply(config: Path, query: bytes) -> bytes:
 
 @contextlib.contextmanager
 def local_tsa(
-    workdir: Path, *, digests: tuple[str, ...] = ("sha256", "sha384", "sha512")
+    workdir: Path,
+    *,
+    digests: tuple[str, ...] = ("sha256", "sha384", "sha512"),
+    key: str = "ec",
 ) -> Iterator[LocalTsa]:
-    """Create a throwaway CA and TSA under ``workdir`` and serve RFC 3161 over HTTP."""
+    """Create a throwaway CA and TSA under ``workdir`` and serve RFC 3161 over HTTP.
+
+    ``key`` is the type of both keys: "ec" (P-256) or "rsa" (2048 bits). The TSA certificate
+    carries extendedKeyUsage critical timeStamping, as RFC 3161 section 2.3 requires.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
-    _make_pki(workdir)
+    _make_pki(workdir, key)
     config = workdir / "tsa.cnf"
     config.write_text(
         _TSA_CONFIG.format(dir=workdir, policy=POLICY, digests=", ".join(digests)),

@@ -28,6 +28,8 @@ COUNT_LABELS = (
     ("checkpoints_checked", "检查点 (checkpoints)"),
     ("offsite_checked", "异地副本 (off-site copies)"),
     ("tags_checked", "条目标签 (entry tags)"),
+    ("timestamps_verified", "已核验的时间戳令牌 (timestamps verified against CASETRAIL_TSA_CERTS)"),
+    ("timestamps_unchained", "未核验签名的时间戳令牌 (timestamps read, signer not verified)"),
 )
 
 
@@ -80,7 +82,7 @@ class Command(BaseCommand):
             document = {
                 "ok": report.ok(),
                 "counts": report.counts(),
-                "notes": report.notes,
+                "notes": report.all_notes(),
                 "trusted": report.trusted,
                 "logs": [status.to_json() for status in report.logs],
                 "findings": [finding.to_json() for finding in report.findings],
@@ -108,9 +110,9 @@ def human_report(report: Report, *, files: bool) -> str:
     lines.append("已签名范围 (what the signatures prove):")
     lines += [f"  {status.line()}" for status in report.logs]
     lines.append("")
-    if report.notes:
+    if report.all_notes():
         lines.append("说明 (notes):")
-        lines += [f"  - {note}" for note in report.notes]
+        lines += [f"  - {note}" for note in report.all_notes()]
         lines.append("")
     if report.ok():
         lines.append("结论 (result): 完整，未发现篡改 (intact)")
