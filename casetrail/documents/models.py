@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 
 from casetrail.cases.documents import Document
 from casetrail.evidence.models import Blob
+from casetrail.ledger.coverage import Coverage, not_a_fact
 from casetrail.ledger.models import RecordModel
 
 
@@ -37,6 +40,10 @@ class RateHit(models.Model):
 
     In the database, so that every app process counts the same requests.
     """
+
+    ledger_coverage: ClassVar[Coverage] = not_a_fact(
+        "公开核验页（/v/）的访问计数：工作表，过了滑动窗口即删除，不改变任何案件事实"
+    )
 
     scope = models.CharField(max_length=20)
     address = models.CharField(max_length=45)  # an IPv6 address in full is 39 characters

@@ -82,6 +82,13 @@ DJANGO_TABLES: dict[str, Coverage] = {
     "contenttypes.ContentType": not_a_fact("模型目录，由 migrate 生成"),
     "sessions.Session": not_a_fact("登录会话；会话内的每个行为都以其账号记账"),
     "admin.LogEntry": not_a_fact("管理站点只读，不写任何数据"),
+    **{
+        f"axes.{name}": not_a_fact(
+            "登录失败计数与锁定（django-axes）：工作表，只决定暂时拒绝登录，不改变案件、期限、"
+            "权限或备份"
+        )
+        for name in ("AccessAttempt", "AccessAttemptExpiration", "AccessFailureLog", "AccessLog")
+    },
 }
 
 

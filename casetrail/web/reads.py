@@ -112,6 +112,7 @@ READS: dict[str, Read] = {
 }
 
 NOT_READS: dict[str, str] = {
+    "calendar-year": "工作日历：全国的节假日与调休，不含案件内容",
     "login": "登录页，不含案件内容",
     "logout": "退出登录",
     "case-list": "案件列表：只列出本人可见案件的案号，不是某一案件的页面",
