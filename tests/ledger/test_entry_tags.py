@@ -99,7 +99,9 @@ def forge_act(world: World, case: Case, *, tag: str) -> tuple[Party, int]:
     return party, forge_entry(document, tag=tag)
 
 
-@pytest.mark.parametrize("tag", ["", "guessed", secrets.token_hex(32)])
+@pytest.mark.parametrize(
+    "tag", ["", "guessed", secrets.token_hex(32)], ids=["empty", "guessed", "random"]
+)
 def test_a_forged_act_with_its_own_entry_is_never_integrated(world: World, tag: str) -> None:
     """GIVEN a published case WHEN someone with the database but not the key adds a party and an
     entry recording it THEN the integrator refuses the entry (while it places the acts around

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -65,6 +66,8 @@ def run_worker(folders: Path, tsa: LocalTsa, crash_at: str = "") -> int:
         "PYTHONPATH": str(ROOT),
         "CASETRAIL_DATABASE_URL": database_url(),
         "CASETRAIL_KEY_DIR": str(folders / "keys"),
+        # The run's one entry key (tests/conftest.py), or the worker would refuse every entry.
+        "CASETRAIL_ENTRY_KEY_FILE": str(settings.CASETRAIL_ENTRY_KEY_FILE),
         "CASETRAIL_OFFSITE_DIR": str(folders / "offsite"),
         "CASETRAIL_TSA_URL": tsa.url,
         "CASETRAIL_TEST_CRASH_AT": crash_at,
