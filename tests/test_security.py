@@ -110,6 +110,7 @@ def test_without_secure_cookies_there_is_no_redirect_and_no_hsts(tmp_path: Path)
         secrets.token_urlsafe(30),  # 40 characters
         "django-insecure-" + secrets.token_urlsafe(50),
     ],
+    ids=["few-characters", "too-short", "django-sample"],
 )
 def test_a_weak_secret_key_stops_start_up(tmp_path: Path, key: str) -> None:
     result = run(tmp_path, ["-c", "import django; django.setup()"], CASETRAIL_SECRET_KEY=key)
