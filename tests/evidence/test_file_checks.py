@@ -13,6 +13,7 @@ from pytest_django import Settings
 from casetrail.cases.models import Case
 from casetrail.evidence.blobstore import LocalBlobStore
 from casetrail.evidence.file_checks import check_blob_files
+from casetrail.ledger.checkpoints import AgencyLog, publish
 from casetrail.ledger.integrate import integrate_all
 from casetrail.ledger.models import LedgerEntry
 from casetrail.ledger.verify import FILE_CHECKS
@@ -23,6 +24,8 @@ from tests.personas import World
 
 @pytest.fixture(autouse=True)
 def primary(settings: Settings, tmp_path: Path) -> LocalBlobStore:
+    settings.CASETRAIL_OFFSITE_DIR = tmp_path / "checkpoints"
+    settings.CASETRAIL_TSA_URL = ""
     return use_stores(settings, tmp_path)
 
 
@@ -30,6 +33,7 @@ def primary(settings: Settings, tmp_path: Path) -> LocalBlobStore:
 def case(world: World, monkeypatch: pytest.MonkeyPatch) -> Case:
     recorded = case_with_recording(world, monkeypatch)
     integrate_all(world.lc.pk)  # give the entries their leaves (no commit in a test transaction)
+    publish(AgencyLog(world.lc.pk, world.lc.code))  # and a signed checkpoint over them
     return recorded
 
 
