@@ -174,3 +174,10 @@ def owner_connection(
     finally:
         owner.rollback()
         owner.close()
+
+
+def subprocess_environ() -> dict[str, str]:
+    """This process's environment for a subprocess of the suite (a worker, a server) that works
+    on the test database: without CASETRAIL_MIGRATE_DATABASE_URL, which names the non-test
+    database, so settings would refuse it beside the test database's URL; it never migrates."""
+    return {k: v for k, v in os.environ.items() if k != "CASETRAIL_MIGRATE_DATABASE_URL"}

@@ -33,6 +33,7 @@ from casetrail.evidence.local_store import LocalBlobStore
 from casetrail.evidence.models import Upload
 from casetrail.evidence.storage import primary_store
 from casetrail.evidence.uploads import partial_path
+from tests.dbowner import subprocess_environ
 from tests.evidence.samples import SAMPLES
 from tests.personas import build_world, open_case
 
@@ -80,7 +81,7 @@ class Server:
     def start(self) -> None:
         root = Path(casetrail.__file__).resolve().parent.parent
         env = {
-            **os.environ,
+            **subprocess_environ(),
             "PYTHONPATH": str(root),
             "DJANGO_SETTINGS_MODULE": "casetrail.settings",
             "CASETRAIL_DATABASE_URL": database_url(),

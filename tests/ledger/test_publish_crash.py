@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pytest_django import Settings
 
 from casetrail.ledger.checkpoints import PUBLISH_STEPS, complete_publication, publish
 from casetrail.ledger.models import Checkpoint
+from tests.dbowner import subprocess_environ
 from tests.ledger.tamper import tampering
 from tests.ledger.test_verify import log_of
 from tests.ledger.tsa import LocalTsa, local_tsa
@@ -62,7 +62,7 @@ def database_url() -> str:
 def run_worker(folders: Path, tsa: LocalTsa, crash_at: str = "") -> int:
     """`casetrail worker --once` in its own process; its exit status (-9 when killed)."""
     env = {
-        **os.environ,
+        **subprocess_environ(),
         "PYTHONPATH": str(ROOT),
         "CASETRAIL_DATABASE_URL": database_url(),
         "CASETRAIL_KEY_DIR": str(folders / "keys"),
