@@ -20,6 +20,7 @@ from casetrail.cases.actions.review import (
 from casetrail.cases.actions.start import do_decide_filing
 from casetrail.cases.documents import Document
 from casetrail.cases.models import ApprovalSubject
+from casetrail.procedure.citations import cite
 from casetrail.web.approvals import (
     PendingChain,
     Reviewer,
@@ -72,7 +73,10 @@ def approval_inbox(request: HttpRequest) -> HttpResponse:
         for errors in bound[1].errors.values():
             messages.error(request, "；".join(str(e) for e in errors))
     signatures = pending_signatures(viewer)
-    return render(request, "web/approval_inbox.html", {"items": items, "signatures": signatures})
+    agencies = access.agencies_for_review(request.user)
+    chain_article = "；".join(dict.fromkeys(cite(a.profile, "R20") for a in agencies))
+    context = {"items": items, "signatures": signatures, "chain_article": chain_article}
+    return render(request, "web/approval_inbox.html", context)
 
 
 def _sign(request: HttpRequest, form: ApprovalStepForm) -> bool:
