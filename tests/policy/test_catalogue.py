@@ -4,8 +4,8 @@ a profile's own kinds, parsed like the built-in ones and refused naming the key 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import replace
 from collections.abc import Mapping
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
