@@ -32,9 +32,12 @@ _RULES: Final = (
     Rule("R3", "统计执法证", ("《统计法实施条例》第三十六条",)),
     Rule("R4", "申请、举报登记", ("《统计法实施条例》第三十八条",)),
     Rule("R5", "立案审批", (f"{_FINES}第五十四条",)),
-    Rule("R6", "紧急先行启动的补办", ("《行政强制法》第十九条",)),
+    # The approval backfilled is the filing's (第54条); 行政强制法 第19条's 24 hours is for
+    # 强制措施, which statistics agencies do not take.
+    Rule("R6", "紧急先行启动的补办", (f"{_FINES}第五十四条",)),
     Rule("R7", "追责时效", (f"{_FINES}第三十六条",)),
-    Rule("R8", "拒绝调查、到场或签字的记录", ("《行政强制法》第十八条第（八）（九）项",)),
+    # 第55条 第2款: the party must not refuse the investigation (行政强制法 第18条 is for 强制措施).
+    Rule("R8", "拒绝调查、到场或签字的记录", (f"{_FINES}第五十五条第二款",)),
     Rule("R9", "当事人签字确认", (f"{_FINES}第六十四条第（八）项",)),
     Rule(
         "R10",
