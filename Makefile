@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint typecheck pytest install lock clean
+.PHONY: run test lint typecheck pytest install lock clean docs
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ pytest: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# The generated sections of the docs (the citations table of docs/traceability.md).
+docs: $(STAMP)
+	$(BIN)/python -m casetrail.procedure.citation_table docs/traceability.md
 
 # Re-pin every dependency to what is installed now (after changing pyproject.toml).
 lock: $(STAMP)

@@ -45,6 +45,18 @@ def test_every_named_function_imports() -> None:
                     target = getattr(target, part)
 
 
+def test_the_citations_table_is_generated_from_the_registry() -> None:
+    """docs/traceability.md's citations table is what the registry and the profiles say
+    (regenerate it with `make docs`)."""
+    from casetrail.policy.profiles import builtin_profiles
+    from casetrail.procedure.citation_table import citation_table, with_table
+
+    text = (ROOT / "docs" / "traceability.md").read_text(encoding="utf-8")
+    table = citation_table(list(builtin_profiles().values()))
+    assert text == with_table(text, table), "out of date: run `make docs`"
+    assert "| R25 | 决定书的内容 | 《行政处罚法》第五十九条 | —（只引用法律） |" in table
+
+
 COVERAGE_ROW = re.compile(r"^\| `(\w+)` \| `([\w.]+)` \| (\w+) \| ([\w-]+) \| (.+) \|$")
 
 

@@ -20,6 +20,7 @@ from casetrail.cases.models import (
 )
 from casetrail.ledger.checkpoints import latest_checkpoint
 from casetrail.ledger.models import LedgerEntry
+from casetrail.procedure.citations import cite
 from casetrail.procedure.rules.start import BackfillStatus, backfill_due, backfill_status
 from casetrail.procedure.workdays import Due, WorkdayCalendar, builtin_calendar_data
 
@@ -48,6 +49,7 @@ class BackfillView:
     due: Due
     status: BackfillStatus
     days_left: int
+    article: str  # the agency's own citation (栾川: art. 6; registry rule 6)
 
 
 def emergency_backfill(case: Case, calendar: WorkdayCalendar | None = None) -> BackfillView | None:
@@ -63,6 +65,7 @@ def emergency_backfill(case: Case, calendar: WorkdayCalendar | None = None) -> B
         due=due,
         status=backfill_status(due, approved_on=approved_on, today=today),
         days_left=(due.due_on - today).days,
+        article=cite(case.agency.profile, "R6"),
     )
 
 

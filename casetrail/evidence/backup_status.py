@@ -19,6 +19,7 @@ from casetrail import clock
 from casetrail.cases.models import Agency
 from casetrail.evidence.models import BackupRun, Blob, Recording, Repair
 from casetrail.evidence.storage import replica_store
+from casetrail.procedure.citations import cite
 
 __all__ = [
     "BackupStatus",
@@ -29,8 +30,6 @@ __all__ = [
     "recent_repairs",
     "recent_runs",
 ]
-
-RULE = "栾川县制度第十四条：定期进行异地备份"
 
 
 def backup_overdue(
@@ -65,7 +64,10 @@ class BackupStatus:
     replica_target: str  # the configured target's name, "" if none is configured
     not_copied: int | None  # its files with no verified copy in that target (None: no target)
 
-    rule = RULE
+    @property
+    def rule(self) -> str:
+        """The agency's own citation of off-site backup (栾川: art. 14; registry rule 13)."""
+        return cite(self.agency.profile, "R13")
 
     @property
     def due_at(self) -> datetime | None:

@@ -10,13 +10,14 @@ from django.contrib.auth.models import User
 from casetrail.cases.models import Case, Officer
 from casetrail.evidence import uploads
 from casetrail.evidence.models import RecordingKind, Upload
-from casetrail.procedure.rules.evidence import METADATA_ARTICLE
+from casetrail.procedure.citations import cite
+from casetrail.procedure.rules.evidence import METADATA_RULE
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def _required(label: str) -> dict[str, str]:
-    return {"required": f"{label}：必须填写（{METADATA_ARTICLE}）"}
+# Required by rule 10; their messages cite the case's own regulation (set per form, below).
+_METADATA_FIELDS = ("method", "recorded_start_at", "maker", "proves")
 
 
 class MakerField(forms.ModelChoiceField[Officer]):
@@ -34,24 +35,18 @@ class RecordingForm(forms.Form):
     method = forms.CharField(
         max_length=200,
         label="制作方法",
-        error_messages=_required("制作方法"),
         widget=forms.TextInput(attrs={"placeholder": "如：执法记录仪拍摄、手机录音"}),
     )
-    recorded_start_at = forms.DateTimeField(
-        label="录制开始时间", widget=DATETIME_LOCAL, error_messages=_required("录制开始时间")
-    )
+    recorded_start_at = forms.DateTimeField(label="录制开始时间", widget=DATETIME_LOCAL)
     recorded_end_at = forms.DateTimeField(
         label="录制结束时间", widget=DATETIME_LOCAL, required=False
     )
-    maker = MakerField(
-        queryset=Officer.objects.none(), label="制作人", error_messages=_required("制作人")
-    )
+    maker = MakerField(queryset=Officer.objects.none(), label="制作人")
     device_id = forms.CharField(max_length=100, required=False, label="设备编号")
     place = forms.CharField(max_length=200, required=False, label="地点")
     proves = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         label="证明对象",
-        error_messages=_required("证明对象"),
     )
     belongs_to = forms.CharField(max_length=200, required=False, label="所属环节或文书")
     transcript = forms.CharField(
@@ -64,6 +59,11 @@ class RecordingForm(forms.Form):
     def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.case, self.user = case, user
+        article = cite(case.agency.profile, METADATA_RULE)
+        for name in _METADATA_FIELDS:
+            field = self.fields[name]
+            required = f"{field.label}：必须填写（{article}）"
+            field.error_messages = {**field.error_messages, "required": required}
         maker = self.fields["maker"]
         assert isinstance(maker, forms.ModelChoiceField)
         maker.queryset = Officer.objects.filter(handled__case=case).order_by("name")

@@ -111,7 +111,7 @@ def _create(request: HttpRequest, user: User) -> HttpResponse:
     raw = request.headers.get("Upload-Metadata", "")
     metadata = parse_metadata(raw)
     case = access.case_for_act(user, _case_id(metadata), "handle")
-    if classified := classified_problem(case.confidentiality):
+    if classified := classified_problem(case.confidentiality, profile=case.agency.profile):
         raise PermissionDenied(str(classified))
     try:
         filename = metadata["filename"]

@@ -19,7 +19,8 @@ from casetrail.cases.actions.evidence import do_register_recording
 from casetrail.cases.models import Case
 from casetrail.evidence.errors import RefusedFile, format_size
 from casetrail.evidence.forms import RecordingForm
-from casetrail.procedure.rules.evidence import classified_problem, storage_due
+from casetrail.procedure.citations import cite
+from casetrail.procedure.rules.evidence import METADATA_RULE, classified_problem, storage_due
 
 # Bytes per PATCH: the browser sends each chunk with its SHA-256 (tus checksum extension), so a
 # corrupted chunk is refused and sent again, and a crash loses at most one chunk. Behind a proxy
@@ -71,8 +72,9 @@ def recording_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _context(case: Case, form: RecordingForm) -> dict[str, object]:
-    classified = classified_problem(case.confidentiality)
-    period = case.agency.profile.av_storage
+    profile = case.agency.profile
+    classified = classified_problem(case.confidentiality, profile=profile)
+    period = profile.av_storage
     return {
         "case": case,
         "form": form,
@@ -81,6 +83,7 @@ def _context(case: Case, form: RecordingForm) -> dict[str, object]:
         "chunk_bytes": CHUNK_BYTES,
         "max_size": format_size(settings.CASETRAIL_MAX_UPLOAD_BYTES),
         "storage_period": period.label,
+        "metadata_article": cite(profile, METADATA_RULE),
         "late_before": earliest_on_time(case).isoformat(),
     }
 

@@ -7,8 +7,8 @@ the same name, except ``extra_kinds``, which is read from ``[document_kinds.<cod
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from types import MappingProxyType
 from typing import Literal
@@ -109,6 +109,8 @@ class PolicyProfile:
     key: str
     name: str
     regulation_title: str
+    # How a message names this regulation before an article ("…第十条"); the title by default.
+    citation_name: str
     regulation_issued_on: date
     regulation_file: str
     case_number_format: str
@@ -137,6 +139,10 @@ class PolicyProfile:
     decision_limit: DecisionLimit
     summary_procedure: SummaryProcedure
     retention: tuple[RetentionClass, ...]
+    # This regulation's own articles for each rule (registry id → "第十条", …) and for each
+    # document kind; a rule or kind it does not name cites its statute only.
+    rule_articles: Mapping[str, tuple[str, ...]]
+    document_articles: Mapping[str, tuple[str, ...]]
     extra_kinds: Mapping[str, DocumentKind]
 
     def format_case_number(self, *, short: str, year: int, seq: int) -> str:
@@ -157,9 +163,23 @@ class PolicyProfile:
     def uses_document(self, kind: str) -> bool:
         return kind in self.documents
 
+    def regulation_citation(self, articles: Sequence[str]) -> str:
+        """The name and the articles ("<简称>第十条、第十四条"); "" when there is no article."""
+        return f"{self.citation_name}{'、'.join(articles)}" if articles else ""
+
+    def rule_citation(self, rule: str) -> str:
+        """This regulation's articles for the registry rule *rule* ("" if it has none)."""
+        return self.regulation_citation(self.rule_articles.get(rule, ()))
+
     def catalogue(self) -> Mapping[str, DocumentKind]:
-        """The kinds this agency uses, in ``documents`` order: built-in ones and its own."""
-        return catalogue_for(self.documents, self.extra_kinds)
+        """The kinds this agency uses, in ``documents`` order: built-in ones and its own, each
+        citing this regulation's articles (``document_articles``) before its statutes."""
+        kinds = catalogue_for(self.documents, self.extra_kinds)
+        return MappingProxyType({code: self._cited(kind) for code, kind in kinds.items()})
+
+    def _cited(self, kind: DocumentKind) -> DocumentKind:
+        own = self.regulation_citation(self.document_articles.get(kind.code, ()))
+        return replace(kind, articles=(own, *kind.articles)) if own else kind
 
     def warnings(self) -> tuple[str, ...]:
         """Settings an administrator should confirm (REFERENCE.md §2.4)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from datetime import date
 from itertools import pairwise
@@ -47,6 +47,10 @@ _KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 _CASE_NUMBER_FIELDS = frozenset({"short", "year", "seq"})
 _ZERO_PAD = re.compile(r"0[1-9]d")
 _OWN_KINDS_KEY = "document_kinds"
+# A registry rule id: REFERENCE.md's number ("R17"), or a numbered rule's part ("R29.postal").
+_RULE_ID = re.compile(r"R[1-9][0-9]*(\.[a-z_]+)?")
+# An article of the regulation as a message cites it after its name: "第十条", "第七条第（七）项".
+_ARTICLE = re.compile(r"第[一二三四五六七八九十百]+条\S*")
 _TOP_LEVEL_KEYS = (
     *(field.name for field in fields(PolicyProfile) if field.name != "extra_kinds"),
     _OWN_KINDS_KEY,
@@ -69,6 +73,7 @@ def _read_profile(root: Table) -> PolicyProfile:
         key=_read_key(root),
         name=root.text("name"),
         regulation_title=root.text("regulation_title"),
+        citation_name=root.optional_text("citation_name") or root.text("regulation_title"),
         regulation_issued_on=root.raw("regulation_issued_on", date),
         regulation_file=root.text("regulation_file"),
         case_number_format=_read_case_number_format(root),
@@ -99,8 +104,32 @@ def _read_profile(root: Table) -> PolicyProfile:
         decision_limit=_read_decision_limit(root.table("decision_limit")),
         summary_procedure=_read_summary_procedure(root.table("summary_procedure")),
         retention=_read_retention(root),
+        rule_articles=_read_articles(root, "rule_articles", _RULE_ID.fullmatch, "规则编号"),
+        document_articles=_read_articles(
+            root, "document_articles", {*DOCUMENT_KINDS, *own_kinds}.__contains__, "文书代码"
+        ),
         extra_kinds=own_kinds,
     )
+
+
+def _read_articles(
+    root: Table, name: str, known: Callable[[str], object], what: str
+) -> Mapping[str, tuple[str, ...]]:
+    """``[rule_articles]`` or ``[document_articles]``: id → this regulation's articles."""
+    if not root.has(name):
+        return MappingProxyType({})
+    table = root.table(name)
+    articles: dict[str, tuple[str, ...]] = {}
+    for key in table.names():
+        if not known(key):
+            raise table.error(key, f"未知的{what}“{key}”")
+        cited = table.text_or_strings(key)
+        for article in cited:
+            if not _ARTICLE.fullmatch(article):
+                reason = f"条文应写作“第十条”“第七条第（七）项”等，实际为“{article}”"
+                raise table.error(key, reason)
+        articles[key] = cited
+    return MappingProxyType(articles)
 
 
 def _read_period(table: Table) -> Period:

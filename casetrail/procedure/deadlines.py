@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from casetrail.procedure.citations import cite
 from casetrail.procedure.facts import CaseFacts, DocFacts
 from casetrail.procedure.rules.after_decision import deferred_until, remedy_stated
 from casetrail.procedure.rules.decision import decision_due
@@ -67,7 +68,7 @@ def _backfill(facts: CaseFacts) -> Iterator[CaseDeadline]:
         "立案审批手续",
         backfill_due(facts.opened_on, facts.profile.emergency_backfill, facts.calendar),
         facts.filed_on,
-        "栾川县制度第六条",
+        cite(facts.profile, "R6"),
     )
 
 

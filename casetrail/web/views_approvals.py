@@ -20,6 +20,7 @@ from casetrail.cases.actions.review import (
 from casetrail.cases.actions.start import do_decide_filing
 from casetrail.cases.documents import Document
 from casetrail.cases.models import ApprovalSubject
+from casetrail.procedure.citations import cite
 from casetrail.web.approvals import (
     PendingChain,
     Reviewer,
@@ -72,7 +73,11 @@ def approval_inbox(request: HttpRequest) -> HttpResponse:
         for errors in bound[1].errors.values():
             messages.error(request, "；".join(str(e) for e in errors))
     signatures = pending_signatures(viewer)
-    return render(request, "web/approval_inbox.html", {"items": items, "signatures": signatures})
+    # each listed case's own regulation (rule 20), from the agencies already loaded with them
+    agencies = {item.chain.case.agency_id: item.chain.case.agency for item in items}
+    chain_article = "；".join(dict.fromkeys(cite(a.profile, "R20") for a in agencies.values()))
+    context = {"items": items, "signatures": signatures, "chain_article": chain_article}
+    return render(request, "web/approval_inbox.html", context)
 
 
 def _sign(request: HttpRequest, form: ApprovalStepForm) -> bool:

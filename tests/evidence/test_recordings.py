@@ -68,14 +68,16 @@ def test_audio_without_transcript_is_refused_and_nothing_is_written(
     world: World, case: Case, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """GIVEN a stored sound file WHEN registered as audio without a transcript THEN refused
-    naming 文字记录 and Seed B art. 7(7), and no row or ledger entry is written."""
+    naming 文字记录 and the rule's statute (栾川's regulation has no article on it, and 兴隆台's
+    art. 7(7) is not 栾川's), and no row or ledger entry is written."""
     travel_to(monkeypatch, at(2026, 9, 30, 11))
     before = counts()
     with pytest.raises(RuleViolation) as refused:
         register(world, case, store_bytes(WAV, WAV_NAME), kind="audio")
     assert refused.value.field == "transcript"
     assert "文字记录" in str(refused.value)
-    assert "兴隆台区办法第七条第（七）项" in str(refused.value)
+    assert "《最高人民法院关于行政诉讼证据若干问题的规定》第十二条" in str(refused.value)
+    assert "兴隆台区办法" not in str(refused.value)
     assert counts() == before
 
 

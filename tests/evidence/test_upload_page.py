@@ -180,7 +180,9 @@ def test_missing_metadata_names_the_rule(world: World) -> None:
     upload = finished_upload(world.zhang.user, case, "现场照片.jpg", jpeg())
     data = metadata(world, upload, method="", proves="")
     body = logged_in().post(page_url(case), data).content.decode()
-    assert "制作方法：必须填写（兴隆台区办法第七条第（七）项）" in body
+    # a 栾川 case: rule 10's statute, never the other agency's regulation
+    assert "制作方法：必须填写（《最高人民法院关于行政诉讼证据若干问题的规定》第十二条）" in body
+    assert "兴隆台区办法" not in body
     assert "证明对象：必须填写" in body
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
@@ -129,6 +130,12 @@ class TestBuiltinCatalogue:
         assert set(profile.documents) <= set(CATALOGUE)
         assert tuple(profile.catalogue()) == profile.documents
 
+    @pytest.mark.parametrize("key", sorted(builtin_profiles()))
+    def test_every_kind_an_agency_uses_cites_an_article(self, key: str) -> None:
+        """The catalogue holds statutes only; the profile adds its own regulation's articles."""
+        for kind in builtin_profile(key).catalogue().values():
+            assert kind.articles, kind.code
+
     def test_compulsory_measures_are_catalogued(self) -> None:
         assert set(COMPULSORY_MEASURE_KINDS) <= set(CATALOGUE)
 
@@ -137,7 +144,6 @@ class TestBuiltinCatalogue:
         kind = parse_kind(code, _raw_catalogue()[code], source="catalogue.toml")
         assert kind == CATALOGUE[code]
         assert kind.fields
-        assert kind.articles
         assert kind.stages
 
     @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.code)
@@ -386,8 +392,10 @@ class TestOwnKinds:
         catalogue = profile.catalogue()
         assert catalogue["report_reminder"] == kind
         assert list(catalogue)[-1] == "report_reminder"
-        assert catalogue["decision"] == CATALOGUE["decision"]
-        assert catalogue_for(profile.documents, profile.extra_kinds) == catalogue
+        # a built-in kind cites the agency's own article (document_articles) before its statutes
+        own = ("栾川县制度第十条", *CATALOGUE["decision"].articles)
+        assert catalogue["decision"] == replace(CATALOGUE["decision"], articles=own)
+        assert list(catalogue_for(profile.documents, profile.extra_kinds)) == list(catalogue)
 
     def test_builtin_profiles_have_no_own_kinds(self) -> None:
         assert dict(builtin_profile(SEED_A).extra_kinds) == {}

@@ -35,11 +35,15 @@ def window(
 
 
 def test_the_demand_is_served_directly() -> None:
-    assert demand_service_problem("direct") is None
-    assert demand_service_problem("left_at_address") is None
-    problem = demand_service_problem("postal")
+    assert demand_service_problem("direct", profile=PROFILE) is None
+    assert demand_service_problem("left_at_address", profile=PROFILE) is None
+    problem = demand_service_problem("postal", profile=PROFILE)
     assert problem is not None
     assert problem.rule == "34"
+    assert (
+        problem.article
+        == "栾川县制度第十二条第一款；《行政强制法》第三十五条、第三十六条、第三十八条"
+    )
 
 
 def test_the_remedy_periods_end_six_months_after_service_or_a_year_without_notice() -> None:

@@ -112,7 +112,9 @@ def test_before_service_the_page_says_the_period_has_not_started(
     assert decision.final.number in body
     assert "尚未送达" in body
     assert "尚无送达凭证" in body  # the closing gate of rule 40, with its article
-    assert "兴隆台区办法第十八条、第二十五条；规则 40" in body
+    # a 栾川 case cites 栾川's article on the file (rule 40), never 兴隆台's
+    assert "栾川县制度第十四条第一款；《档案法》第十四条；规则 40" in body
+    assert "兴隆台区办法" not in body
     for title in ("行政处罚执行情况记录", "催告书", "行政强制执行申请书", "结案审批表"):
         assert f">{title}</a>" in body  # the generated forms of this stage
     assert reverse("document-create", args=[case.pk, "performance_record"]) in body
@@ -189,7 +191,8 @@ def test_closing_is_refused_with_every_missing_item_then_allowed(
     assert response.status_code == 200
     assert 'data-testid="close-refusal"' in body
     assert "缺少经审核人、负责人签署的结案审批表" in body
-    assert "兴隆台区办法第三十三条" in body
+    assert "栾川县制度第十条；《行政处罚法》第五十七条" in body  # rule 20, 栾川's own article
+    assert "兴隆台区办法" not in body
     assert Case.objects.get(pk=case.pk).stage == "decided"
     assert "已缴纳" in page(case)
     issue(

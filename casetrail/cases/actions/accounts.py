@@ -18,7 +18,7 @@ from casetrail.ledger.canonical import Json
 from casetrail.ledger.records import record_ref
 from casetrail.procedure.errors import RuleViolation
 
-ARTICLE = "系统规则：账号的每次设立与变更都是记账的行为（兴隆台区办法第二十七条）"
+ARTICLE = "系统规则：账号的每次设立与变更都是记账的行为"
 MAX_USERNAME = 150
 
 

@@ -11,9 +11,8 @@ from casetrail import access
 from casetrail.cases.actions.stage_move import advance_stage
 from casetrail.cases.models import Case
 from casetrail.procedure import stages
+from casetrail.procedure.citations import cite
 from casetrail.procedure.errors import RuleViolation
-
-ARTICLE = "栾川县制度第十四条；兴隆台区办法第二十五条"
 
 
 def do_close_case(*, acting_user: User, case: Case) -> Case:
@@ -21,14 +20,15 @@ def do_close_case(*, acting_user: User, case: Case) -> Case:
     to be filed (立卷归档)."""
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
+        article = cite(case.agency.profile, "R40")
         if not access.can_act(acting_user, case, "handle"):
             raise RuleViolation(
-                rule="40", article=ARTICLE, field="user", message="只有本案承办人可以结案"
+                rule="40", article=article, field="user", message="只有本案承办人可以结案"
             )
         if case.stage != stages.DECIDED.code:
             raise RuleViolation(
                 rule="40",
-                article=ARTICLE,
+                article=article,
                 field="stage",
                 message=f"本案处于{stages.stage_label(case.stage)}阶段，不能结案",
             )

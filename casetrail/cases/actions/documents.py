@@ -40,6 +40,7 @@ from casetrail.policy.catalogue import (
     document_number,
 )
 from casetrail.procedure import stages
+from casetrail.procedure.citations import cite, statute_of
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.facts import Draft
 from casetrail.procedure.guards import create_problems, finalise_problems
@@ -55,7 +56,7 @@ def _officer_of(user: User) -> Officer:
     officer = Officer.objects.filter(user=user).first()
     if officer is None:
         raise RuleViolation(
-            rule="role", article="兴隆台区办法第三十三条", field="user", message="您不是执法人员"
+            rule="role", article=statute_of("R1"), field="user", message="您不是执法人员"
         )
     return officer
 
@@ -66,7 +67,7 @@ def _check_may_write(user: User, case: Case, kind: str) -> None:
         return
     raise RuleViolation(
         rule="role",
-        article="兴隆台区办法第二十七条",
+        article=cite(case.agency.profile, "R42"),
         field="user",
         message="只有本案承办人（审查文书：审核人、负责人）可以制作或处理本案的这种文书",
     )
@@ -151,7 +152,7 @@ def do_create_document(
         if supersedes is not None and (supersedes.case_id != case.pk or supersedes.kind != kind):
             raise RuleViolation(
                 rule="12",
-                article="栾川县制度第十五条",
+                article=cite(case.agency.profile, "R12"),
                 field="supersedes",
                 message="更正只能替代本案同一种类的文书",
             )
@@ -193,14 +194,14 @@ def _lock(document: Document) -> tuple[Case, Document, DocumentKind]:
     if DocumentFinal.objects.filter(document=document).exists():
         raise RuleViolation(
             rule="12",
-            article="栾川县制度第十五条",
+            article=cite(case.agency.profile, "R12"),
             field="document",
             message=f"{document.title}：已定稿，不能再修改；更正请制作新的文书替代它",
         )
     if DocumentWithdrawal.objects.filter(document=document).exists():
         raise RuleViolation(
             rule="12",
-            article="栾川县制度第十五条",
+            article=cite(case.agency.profile, "R12"),
             field="document",
             message=f"{document.title}：草稿已撤回，不能再签名、定稿或撤回",
         )
@@ -214,7 +215,7 @@ def _signer_code(kind: DocumentKind, document: Document, signer: str) -> tuple[s
     except KeyError:
         raise RuleViolation(
             rule="9",
-            article="栾川县制度第九条",
+            article=cite(document.case.agency.profile, "R9"),
             field="signer",
             message=f"{kind.title}没有“{signer}”这一签名栏",
         ) from None
@@ -232,7 +233,7 @@ def do_sign_document(*, acting_user: User, document: Document, signer: str) -> S
         if spec.person:
             raise RuleViolation(
                 rule="9",
-                article="栾川县制度第九条",
+                article=cite(case.agency.profile, "R9"),
                 field="signer",
                 message=f"{label}：须由本人在纸面或屏幕上签名，或记录拒签",
             )
@@ -245,13 +246,16 @@ def do_sign_document(*, acting_user: User, document: Document, signer: str) -> S
         if not allowed:
             raise RuleViolation(
                 rule="9",
-                article="兴隆台区办法第三十三条",
+                article=cite(case.agency.profile, "R20"),
                 field="signer",
                 message=f"{label}：您不是本文书列明的{label}，不能代签",
             )
         if document.signatures.filter(signer=code, officer=officer).exists():
             raise RuleViolation(
-                rule="9", article="栾川县制度第九条", field="signer", message=f"{label}：您已签名"
+                rule="9",
+                article=cite(case.agency.profile, "R9"),
+                field="signer",
+                message=f"{label}：您已签名",
             )
         signature = Signature(
             document=document,
@@ -290,17 +294,25 @@ def do_record_signature(
     if method not in (SignatureMethod.PAPER, SignatureMethod.SCREEN):
         raise RuleViolation(
             rule="9",
-            article="栾川县制度第九条",
+            article=cite(document.case.agency.profile, "R9"),
             field="method",
             message="签名方式：应为纸面签字扫描件或屏幕手写签名",
         )
     name = name.strip()
     if not name:
         raise RuleViolation(
-            rule="9", article="栾川县制度第九条", field="name", message="签名人：必须填写"
+            rule="9",
+            article=cite(document.case.agency.profile, "R9"),
+            field="name",
+            message="签名人：必须填写",
         )
     blob, created = store_file(
-        image, filename, field="image", label="签名图像", rule="9", article="栾川县制度第九条"
+        image,
+        filename,
+        field="image",
+        label="签名图像",
+        rule="9",
+        article=cite(document.case.agency.profile, "R9"),
     )
     now = clock.now()
     with transaction.atomic():
@@ -310,7 +322,7 @@ def do_record_signature(
         if not kind.signer(code).person:
             raise RuleViolation(
                 rule="9",
-                article="兴隆台区办法第三十三条",
+                article=cite(case.agency.profile, "R9"),
                 field="signer",
                 message=f"{label}：执法人员以本人登录签名",
             )
@@ -351,7 +363,7 @@ def do_record_refusal(
     """A person refused to sign: reason, time, and a witness or a second officer who attests
     it (Seed A art. 9 第2款; Seed B art. 6–7; 行政强制法 第18条(八)(九); rule 8)."""
     officer = _officer_of(acting_user)
-    article = "栾川县制度第九条 第二款"
+    article = cite(document.case.agency.profile, "R8")
     for field_name, value, label in (
         ("person_name", person_name, "拒签人"),
         ("reason", reason, "拒签理由或情况"),
@@ -420,7 +432,10 @@ def do_withdraw_document(
     officer = _officer_of(acting_user)
     if not reason.strip():
         raise RuleViolation(
-            rule="12", article="栾川县制度第十五条", field="reason", message="撤回理由：必须填写"
+            rule="12",
+            article=cite(document.case.agency.profile, "R12"),
+            field="reason",
+            message="撤回理由：必须填写",
         )
     with transaction.atomic():
         case, document, _ = _lock(document)
@@ -484,7 +499,7 @@ def do_finalise_document(*, acting_user: User, document: Document) -> DocumentFi
         if document.superseded_by.exists():
             raise RuleViolation(
                 rule="12",
-                article="栾川县制度第十五条",
+                article=cite(case.agency.profile, "R12"),
                 field="document",
                 message=f"{document.title}：已被更正的文书替代，不能定稿",
             )

@@ -33,11 +33,11 @@ from casetrail.evidence.sniff import ALLOWED
 from casetrail.evidence.storage import primary_store
 from casetrail.ledger.append import append_entry
 from casetrail.ledger.canonical import Json
+from casetrail.procedure.citations import cite
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.rules import evidence as rules
 from casetrail.procedure.workdays import Due
 
-ACCESS_ARTICLE = "兴隆台区办法第二十七条、第二十九条"
 SYSTEM_RULE = "系统规则：文件完整储存并校验哈希后方可登记，同一文件在同一案件中只登记一次"
 
 
@@ -104,8 +104,10 @@ def _system(field: str, message: str) -> RuleViolation:
     return RuleViolation(rule="stored", article=SYSTEM_RULE, field=field, message=message)
 
 
-def _denied(message: str) -> RuleViolation:
-    return RuleViolation(rule="access", article=ACCESS_ARTICLE, field="case", message=message)
+def _denied(case: Case, message: str) -> RuleViolation:
+    """Seed B art. 27, 29 for 兴隆台; each agency's own articles on access (registry rule 42)."""
+    article = cite(case.agency.profile, "R42")
+    return RuleViolation(rule="access", article=article, field="case", message=message)
 
 
 # --- the checks -----------------------------------------------------------------------------
@@ -114,14 +116,14 @@ def _denied(message: str) -> RuleViolation:
 def check_may_register(user: User, case: Case, ingest_token: IngestToken | None) -> None:
     if ingest_token is None:
         if not access.can_act(user, case, "handle"):
-            raise _denied("案件：您不是本案的承办人，不能登记音像记录")
+            raise _denied(case, "案件：您不是本案的承办人，不能登记音像记录")
         return
     if ingest_token.revoked_at is not None or ingest_token.officer.user_id != user.pk:
-        raise _denied("采集站令牌：已撤销，或不属于该账号")
+        raise _denied(case, "采集站令牌：已撤销，或不属于该账号")
     if ingest_token.agency_id != case.agency_id:
-        raise _denied("案件：采集站令牌只能用于本机关的案件")
+        raise _denied(case, "案件：采集站令牌只能用于本机关的案件")
     if Role.INGEST not in roles_of(ingest_token.officer, case.agency):
-        raise _denied("采集站令牌：该账号在本机关没有“采集站”岗位")
+        raise _denied(case, "采集站令牌：该账号在本机关没有“采集站”岗位")
 
 
 def _check_details(case: Case, details: RecordingDetails, stored_at: datetime) -> None:
@@ -133,17 +135,21 @@ def _check_details(case: Case, details: RecordingDetails, stored_at: datetime) -
         proves=details.proves,
         transcript=details.transcript,
     )
-    _refuse(rules.av_metadata_problem(meta))
-    tolerance = case.agency.profile.av_time_tolerance_minutes
+    profile = case.agency.profile
+    _refuse(rules.av_metadata_problem(meta, profile=profile))
     _refuse(
         rules.chronology_problem(
-            details.recorded_start_at, details.recorded_end_at, stored_at, tolerance
+            details.recorded_start_at,
+            details.recorded_end_at,
+            stored_at,
+            profile.av_time_tolerance_minutes,
+            profile=profile,
         )
     )
     if Role.OFFICER not in roles_of(details.maker, case.agency):
         raise RuleViolation(
             rule="B7.7",
-            article=rules.METADATA_ARTICLE,
+            article=cite(profile, rules.METADATA_RULE),
             field="maker",
             message=f"制作人：{details.maker.name} 不是{case.agency.name}的执法人员",
         )
@@ -171,11 +177,11 @@ def check_recording(
     with the existing recording, however late the re-send.
     """
     check_may_register(acting_user, case, ingest_token)
-    _refuse(rules.classified_problem(case.confidentiality))
+    _refuse(rules.classified_problem(case.confidentiality, profile=case.agency.profile))
     _check_details(case, details, stored_at)
     file_kind = file_kind_of_name(filename)
     if file_kind is not None:
-        _refuse(rules.file_kind_problem(details.kind, file_kind))
+        _refuse(rules.file_kind_problem(details.kind, file_kind, profile=case.agency.profile))
 
 
 def _timing(case: Case, details: RecordingDetails, stored_at: datetime) -> _Timing:
@@ -184,7 +190,9 @@ def _timing(case: Case, details: RecordingDetails, stored_at: datetime) -> _Timi
         clock.localdate(finished), case.agency.profile.av_storage, working_calendar()
     )
     stored_on = clock.localdate(stored_at)
-    _refuse(rules.late_storage_problem(stored_on, due, details.late_reason))
+    _refuse(
+        rules.late_storage_problem(stored_on, due, details.late_reason, profile=case.agency.profile)
+    )
     return _Timing(due=due, late=rules.is_late(stored_on, due))
 
 
@@ -262,11 +270,11 @@ def do_register_recording(
     check_may_register(acting_user, case, ingest_token)
     file = _file_of(source, case, acting_user)
     _already_registered(case, file.digests.sha256)
-    _refuse(rules.classified_problem(case.confidentiality))
+    _refuse(rules.classified_problem(case.confidentiality, profile=case.agency.profile))
     _check_details(case, details, file.stored_at)
-    _refuse(rules.file_kind_problem(details.kind, file.file_kind))
+    _refuse(rules.file_kind_problem(details.kind, file.file_kind, profile=case.agency.profile))
     labels = case_labels(case)
-    _refuse(rules.labels_problem(labels, case.agency.profile.av_required_labels))
+    _refuse(rules.labels_problem(labels, case.agency.profile))
     timing = _timing(case, details, file.stored_at)
     store = primary_store()
     if not store.exists(file.digests.sha256):

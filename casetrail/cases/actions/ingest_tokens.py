@@ -20,14 +20,16 @@ from casetrail.evidence.models import IngestToken
 from casetrail.evidence.selectors import token_digest
 from casetrail.ledger.append import append_entry
 from casetrail.ledger.records import row_snapshot
+from casetrail.procedure.citations import cite
 from casetrail.procedure.errors import RuleViolation
 
 TOKEN_PREFIX = "ctk_"
-ARTICLE = "兴隆台区办法第二十七条（明确专人负责音像资料的归档、保存和使用）"
 
 
-def _refused(field: str, message: str) -> RuleViolation:
-    return RuleViolation(rule="ingest_token", article=ARTICLE, field=field, message=message)
+def _refused(agency: Agency, field: str, message: str) -> RuleViolation:
+    """Who handles the AV records is named (兴隆台: art. 27): each agency's own articles."""
+    article = cite(agency.profile, "R42")
+    return RuleViolation(rule="ingest_token", article=article, field=field, message=message)
 
 
 def do_issue_ingest_token(
@@ -36,10 +38,12 @@ def do_issue_ingest_token(
     """Issue a token to an ingest station's machine account; the token is returned only here."""
     label = label.strip()
     if not label:
-        raise _refused("label", "标签：必须填写（如设备所在地点或编号）")
+        raise _refused(agency, "label", "标签：必须填写（如设备所在地点或编号）")
     if Role.INGEST not in roles_of(officer, agency):
         raise _refused(
-            "username", f"账号：{officer.name} 在{agency.name}没有“采集站”岗位，不能领取采集站令牌"
+            agency,
+            "username",
+            f"账号：{officer.name} 在{agency.name}没有“采集站”岗位，不能领取采集站令牌",
         )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -66,7 +70,9 @@ def do_revoke_ingest_token(*, acting_user: User | None, token: IngestToken) -> I
         row = IngestToken.objects.select_for_update().get(pk=token.pk)
         if row.revoked_at is not None:
             when = timezone.localtime(row.revoked_at)
-            raise _refused("token", f"令牌：{row.label} 已于 {when:%Y-%m-%d %H:%M} 撤销")
+            raise _refused(
+                row.agency, "token", f"令牌：{row.label} 已于 {when:%Y-%m-%d %H:%M} 撤销"
+            )
         previous = row_snapshot(row)
         row.revoked_at = clock.now()
         row.save(update_fields=["revoked_at"])

@@ -18,6 +18,7 @@ from casetrail.cases.selectors import roles_of
 from casetrail.ledger.append import append_entry
 from casetrail.ledger.records import row_snapshot
 from casetrail.procedure import stages
+from casetrail.procedure.citations import cite, statute_of
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.rules.decision import extension_problem
 from casetrail.procedure.rules.start import (
@@ -40,7 +41,7 @@ def _officer(user: User) -> Officer:
     officer = Officer.objects.filter(user=user).first()
     if officer is None:
         raise RuleViolation(
-            rule="role", article="兴隆台区办法第三十三条", field="user", message="您不是执法人员"
+            rule="role", article=statute_of("R1"), field="user", message="您不是执法人员"
         )
     return officer
 
@@ -63,7 +64,7 @@ def do_sign_approval(
     """Sign one step of an internal approval chain: handler proposes → reviewer → approver;
     no skipped step, nobody signs twice (Seed B art. 33; Seed A art. 10; rule 20)."""
     officer = _officer(acting_user)
-    article = "兴隆台区办法第三十三条"
+    article = cite(case.agency.profile, "R20")
     if subject not in CHAIN_DOCUMENT_KIND:
         raise RuleViolation(rule="20", article=article, field="subject", message="未知的审批事项")
     expected_kind = CHAIN_DOCUMENT_KIND[subject]
@@ -102,6 +103,7 @@ def do_sign_approval(
             officer_id=officer.pk,
             officer_roles=roles_of(officer, case.agency),
             is_handler=case.handlers.filter(officer=officer).exists(),
+            article=article,
         )
         if problem is not None:
             raise RuleViolation(
@@ -140,14 +142,14 @@ def do_close_investigation(*, acting_user: User, case: Case) -> Case:
         if not access.can_act(acting_user, case, "handle"):
             raise RuleViolation(
                 rule="17",
-                article="兴隆台区办法第十条",
+                article=cite(case.agency.profile, "R17"),
                 field="user",
                 message="只有承办人可以终结调查",
             )
         if case.stage != stages.INVESTIGATION.code:
             raise RuleViolation(
                 rule="17",
-                article="兴隆台区办法第十条",
+                article=cite(case.agency.profile, "R17"),
                 field="stage",
                 message=f"本案处于{stages.stage_label(case.stage)}阶段，不能终结调查",
             )

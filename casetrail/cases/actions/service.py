@@ -21,6 +21,7 @@ from casetrail.cases.models import Case, Officer
 from casetrail.evidence.models import Recording
 from casetrail.ledger.append import append_entry
 from casetrail.ledger.canonical import Json, canonical_json
+from casetrail.procedure.citations import cite, statute_of
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.rules.service import (
     DECISION_KINDS,
@@ -30,15 +31,15 @@ from casetrail.procedure.rules.service import (
     service_problem,
 )
 
-ARTICLE = "兴隆台区办法第十八条"
-
 ProofFiles = Mapping[str, tuple[bytes, str]]  # proof name → (content, file name)
 
 
 def _officer(user: User) -> Officer:
     officer = Officer.objects.filter(user=user).first()
     if officer is None:
-        raise RuleViolation(rule="28", article=ARTICLE, field="user", message="您不是执法人员")
+        raise RuleViolation(
+            rule="28", article=statute_of("R1"), field="user", message="您不是执法人员"
+        )
     return officer
 
 
@@ -63,7 +64,10 @@ def do_record_service(
         case = Case.objects.select_for_update().get(pk=document.case_id)
         if not access.can_act(acting_user, case, "handle"):
             raise RuleViolation(
-                rule="28", article=ARTICLE, field="user", message="只有本案承办人可以记录送达"
+                rule="28",
+                article=cite(case.agency.profile, "R28"),
+                field="user",
+                message="只有本案承办人可以记录送达",
             )
         facts = case_facts(case)
         doc = facts.document(document.pk)
@@ -86,7 +90,12 @@ def do_record_service(
         rows: list[models.Model] = []
         for name, (data, filename) in sorted(proof_files.items()):
             blob, created = store_file(
-                data, filename, field=name, label="送达凭证", rule="29", article=ARTICLE
+                data,
+                filename,
+                field=name,
+                label="送达凭证",
+                rule="29",
+                article=cite(facts.profile, "R29"),
             )
             recorded_details[name] = blob.sha256
             if created:

@@ -33,6 +33,7 @@ from casetrail.cases.selectors import roles_of
 from casetrail.ledger.append import append_entry
 from casetrail.ledger.records import row_snapshot
 from casetrail.procedure import stages
+from casetrail.procedure.citations import cite
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.rules.start import (
     STEP_ROLE,
@@ -168,14 +169,14 @@ def do_open_case(
     if "officer" not in roles_of(officer, agency):
         raise RuleViolation(
             rule="role",
-            article="兴隆台区办法第三十三条",
+            article=cite(agency.profile, "R1"),
             field="agency",
             message="只有本机关的执法人员可以启动案件",
         )
     if start_type not in StartType.values:
         raise RuleViolation(
             rule="start_type",
-            article="栾川县制度第五、六条",
+            article=cite(agency.profile, "R5"),
             field="start_type",
             message="启动方式：必须是依申请、依职权或紧急先行启动",
         )
@@ -336,6 +337,7 @@ def do_decide_filing(
             officer_id=officer.pk,
             officer_roles=roles_of(officer, case.agency),
             is_handler=case.handlers.filter(officer=officer).exists(),
+            article=cite(case.agency.profile, "R5"),
         )
         if problem is not None:
             raise problem

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
+from casetrail.procedure.citations import cite
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.facts import CaseFacts, DocFacts, Draft
 from casetrail.procedure.rules.enforcement import court_application_problem, court_window
@@ -108,7 +109,7 @@ def performance_problem(facts: CaseFacts, draft: Draft) -> RuleViolation | None:
 
     行政处罚法 第66–67条、第72–73条; Seed B art. 15; rule 32.
     """
-    article = "《行政处罚法》第六十七条、第七十二条；兴隆台区办法第十五条"
+    article = cite(facts.profile, "R32")
     decision = _referenced(facts, draft.fields, "decision")
     if decision is None or decision.kind != "decision" or not decision.final:
         return _refuse("32", article, "decision", "履行情况：须对应本案已定稿的行政处罚决定书")
@@ -178,7 +179,7 @@ def _paid_in_full(facts: CaseFacts) -> bool:
 def demand_problem(facts: CaseFacts, draft: Draft) -> RuleViolation | None:
     """The demand (催告) comes after the payment period has run unpaid (行政强制法 第35条; Seed A
     art. 12; Seed B art. 16; rule 34)."""
-    article = "《行政强制法》第三十五条；栾川县制度第十二条"
+    article = cite(facts.profile, "R34")
     decision = the_decision(facts)
     if decision is None or decision.served_on is None:
         return _refuse("34", article, "decision", "催告书：处罚决定书尚未送达")
@@ -240,7 +241,7 @@ def court_result_problem(facts: CaseFacts, draft: Draft) -> RuleViolation | None
     ):
         return _refuse(
             "35",
-            "栾川县制度第十二条(二)",
+            cite(facts.profile, "R35"),
             "application",
             "法院裁定：须对应本案已定稿的强制执行申请书",
         )
@@ -276,7 +277,10 @@ def correction_check_problem(facts: CaseFacts, draft: Draft) -> RuleViolation | 
     order = _referenced(facts, draft.fields, "order")
     if order is None or order.kind != "correction_order" or not order.final:
         return _refuse(
-            "33", "兴隆台区办法第十四条", "order", "改正情况核查：须对应本案已定稿的责令改正通知书"
+            "33",
+            cite(facts.profile, "R33"),
+            "order",
+            "改正情况核查：须对应本案已定稿的责令改正通知书",
         )
     return None
 
@@ -289,7 +293,7 @@ def corrections_checked_gate(facts: CaseFacts) -> RuleViolation | None:
         if order.document_id not in checked:
             return _refuse(
                 "33",
-                "兴隆台区办法第十四条",
+                cite(facts.profile, "R33"),
                 "correction_check",
                 f"责令改正通知书{order.number}：尚无改正情况核查记录",
             )
@@ -302,7 +306,7 @@ def services_gate(facts: CaseFacts) -> RuleViolation | None:
         if doc.kind in SERVED_KINDS and doc.final and not doc.superseded and doc.served_on is None:
             return _refuse(
                 "40",
-                "兴隆台区办法第十八条、第二十五条",
+                cite(facts.profile, "R40"),
                 "services",
                 f"{facts.catalogue[doc.kind].title if doc.kind in facts.catalogue else doc.kind}"
                 f"{doc.number}：尚无送达凭证",
@@ -371,7 +375,7 @@ def file_complete_gate(facts: CaseFacts) -> RuleViolation | None:
             title = facts.catalogue[kind].title if kind in facts.catalogue else kind
             return _refuse(
                 "40",
-                "栾川县制度第十四条；兴隆台区办法第二十五条",
+                cite(facts.profile, "R40"),
                 kind,
                 f"结案：案卷缺少{title}",
             )
@@ -383,7 +387,7 @@ def closing_report_gate(facts: CaseFacts) -> RuleViolation | None:
     if not facts.final("closing_report"):
         return _refuse(
             "40",
-            "兴隆台区办法第三十三条",
+            cite(facts.profile, "R20"),
             "closing_report",
             "结案：缺少经审核人、负责人签署的结案审批表",
         )
@@ -410,7 +414,7 @@ def closing_report_agrees(facts: CaseFacts, doc: DocFacts) -> RuleViolation | No
     """The 结案审批表 states only what the file records: 已履行 needs the payment recorded,
     强制执行 the court's ruling, and its 处理决定文书 is of the outcome's kind (Seed A art. 14;
     Seed B art. 25; rule 40)."""
-    article = "栾川县制度第十四条；兴隆台区办法第二十五条"
+    article = cite(facts.profile, "R40")
     outcome = str(doc.fields.get("outcome") or "")
     referenced = _referenced(facts, doc.fields, "decision")
     kinds = _OUTCOME_DECISIONS.get(outcome)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Final
 
+from casetrail.procedure.citations import cite
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.facts import CaseFacts, ChainFacts, DocFacts, Draft
 from casetrail.procedure.rules.hearing import (
@@ -149,8 +150,6 @@ def collective_deliberation_gate(facts: CaseFacts) -> RuleViolation | None:
 
 # --- rule 20: the internal approval chain ---------------------------------------------------
 
-_ARTICLE_33: Final = "兴隆台区办法第十一条、第三十三条；栾川县制度第十条"
-
 
 def _chain_message(chain: ChainFacts | None) -> str | None:
     if chain is None:
@@ -178,7 +177,9 @@ def decision_approval_gate(facts: CaseFacts) -> RuleViolation | None:
         message = _chain_message(facts.chain("decision", approval.document_id))
     if message is None:
         return None
-    return RuleViolation(rule="20", article=_ARTICLE_33, field="approval", message=message)
+    return RuleViolation(
+        rule="20", article=cite(facts.profile, "R20"), field="approval", message=message
+    )
 
 
 def _approval_mismatch(facts: CaseFacts, doc: DocFacts) -> str | None:
@@ -210,34 +211,36 @@ def approval_reference_problem(facts: CaseFacts, doc: DocFacts) -> RuleViolation
         return None
     title = facts.catalogue[doc.kind].title if doc.kind in facts.catalogue else doc.kind
     return RuleViolation(
-        rule="20", article=_ARTICLE_33, field="approval", message=f"{title}：{message}"
+        rule="20",
+        article=cite(facts.profile, "R20"),
+        field="approval",
+        message=f"{title}：{message}",
     )
 
 
 # --- rule 25: the contents of the decision --------------------------------------------------
 
-_ARTICLE_59: Final = "《行政处罚法》第五十九条；兴隆台区办法第十三条"
 
-
-def _contents_refusal(title: str, field: str, message: str) -> RuleViolation:
-    return RuleViolation(rule="25", article=_ARTICLE_59, field=field, message=f"{title}：{message}")
+def _contents_refusal(facts: CaseFacts, title: str, field: str, message: str) -> RuleViolation:
+    article = cite(facts.profile, "R25")
+    return RuleViolation(rule="25", article=article, field=field, message=f"{title}：{message}")
 
 
 def _common_contents_problem(facts: CaseFacts, doc: DocFacts, title: str) -> RuleViolation | None:
     """Name and address (一), remedy (五), date (六) and the seal (第2款)."""
     if party_of(facts, doc.fields) is None:
-        return _contents_refusal(title, "party", "未载明本案当事人")
+        return _contents_refusal(facts, title, "party", "未载明本案当事人")
     if not text_of(doc.fields, "party_address"):
-        return _contents_refusal(title, "party_address", "未载明当事人地址")
-    remedy = remedy_problem(title, doc.fields, rule="25", article=_ARTICLE_59)
+        return _contents_refusal(facts, title, "party_address", "未载明当事人地址")
+    remedy = remedy_problem(title, doc.fields, rule="25", article=cite(facts.profile, "R25"))
     if remedy is not None:
         return remedy
     decided_on = day_of(doc.fields, "decided_on")
     if decided_on is None or decided_on > facts.today:
-        return _contents_refusal(title, "decided_on", "作出决定的日期须填写且不得晚于今天")
+        return _contents_refusal(facts, title, "decided_on", "作出决定的日期须填写且不得晚于今天")
     kind = facts.catalogue.get(doc.kind)
     if kind is None or not kind.seal:
-        return _contents_refusal(title, "seal", "决定书必须加盖行政机关印章")
+        return _contents_refusal(facts, title, "seal", "决定书必须加盖行政机关印章")
     return None
 
 
@@ -252,19 +255,19 @@ def decision_contents_problem(facts: CaseFacts, doc: DocFacts) -> RuleViolation 
     """
     title = "行政处罚决定书"
     if not text_of(doc.fields, "facts_evidence"):
-        return _contents_refusal(title, "facts_evidence", "未载明违法事实和证据")
+        return _contents_refusal(facts, title, "facts_evidence", "未载明违法事实和证据")
     penalty = str(doc.fields.get("penalty_type"))
     if penalty not in DECISION_PENALTIES or not text_of(doc.fields, "legal_basis"):
-        return _contents_refusal(title, "legal_basis", "未载明行政处罚的种类和依据")
+        return _contents_refusal(facts, title, "legal_basis", "未载明行政处罚的种类和依据")
     fine = yuan(doc.fields, "fine")
     if penalty in FINE_TYPES and not fine:
-        return _contents_refusal(title, "fine", "处以罚款的，须载明罚款金额")
+        return _contents_refusal(facts, title, "fine", "处以罚款的，须载明罚款金额")
     if penalty not in FINE_TYPES and fine:
-        return _contents_refusal(title, "fine", "处罚种类不含罚款，不能填写罚款金额")
+        return _contents_refusal(facts, title, "fine", "处罚种类不含罚款，不能填写罚款金额")
     performance = text_of(doc.fields, "performance")
     if not performance or (fine and not _DAYS.search(performance)):
         return _contents_refusal(
-            title, "performance", "须载明履行方式和期限（罚款写明缴纳方式和缴纳期限）"
+            facts, title, "performance", "须载明履行方式和期限（罚款写明缴纳方式和缴纳期限）"
         )
     return _common_contents_problem(facts, doc, title)
 

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Final
 
 from casetrail.policy.catalogue import DocumentKind
+from casetrail.procedure.citations import cite
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.facts import CaseFacts, DocFacts, Draft
 
@@ -34,6 +35,8 @@ CATALOGUE_STAGES: Final = {
 # Acts of investigation that need the filing approval first (rule 5); 核查 before filing is not
 # a document of this catalogue.
 INVESTIGATIVE_STAGES: Final = frozenset({"investigation", "review"})
+# Which stage and procedure a kind is made in is the catalogue's (each kind's `stages`).
+STAGE_ARTICLE: Final = "文书目录（各种文书的适用阶段和程序）"
 
 
 def kind_refusal(
@@ -62,7 +65,7 @@ def stage_problem(facts: CaseFacts, draft: Draft) -> RuleViolation | None:
         label = "简易程序" if facts.procedure == "summary" else "普通程序"
         return RuleViolation(
             rule="stage",
-            article="兴隆台区办法第二条",
+            article=STAGE_ARTICLE,
             field="kind",
             message=f"{kind.title}：不适用于{label}案件",
         )
@@ -71,7 +74,7 @@ def stage_problem(facts: CaseFacts, draft: Draft) -> RuleViolation | None:
     allowed = "、".join(STAGE_LABELS.get(s, s) for s in kind.stages)
     return RuleViolation(
         rule="stage",
-        article="兴隆台区办法第二条",
+        article=STAGE_ARTICLE,
         field="kind",
         message=f"{kind.title}：只能在{allowed}阶段制作，本案当前不在该阶段",
     )
@@ -210,7 +213,7 @@ def signatures_problem(facts: CaseFacts, doc: DocFacts) -> RuleViolation | None:
         return None
     return RuleViolation(
         rule="9",
-        article="栾川县制度第九条；兴隆台区办法第七条",
+        article=cite(facts.profile, "R9"),
         field="signatures",
         message=f"{kind.title}：缺少{'、'.join(dict.fromkeys(missing))}的签名或拒签记录，不能定稿",
     )

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Final
 
 from casetrail.policy.profiles import PolicyProfile
+from casetrail.procedure.citations import cite
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.workdays import Due, WorkdayCalendar, add_months, add_period
 
@@ -24,14 +25,14 @@ LAWSUIT_MONTHS_WITHOUT_NOTICE: Final = 12
 DEMAND_SERVICE_METHODS: Final = frozenset({"direct", "left_at_address"})
 
 
-def demand_service_problem(method: str) -> RuleViolation | None:
+def demand_service_problem(method: str, *, profile: PolicyProfile) -> RuleViolation | None:
     """The demand (催告书) is served directly (Seed A art. 12 第1款: 直接送达; 行政强制法 第38条
     applies the 民事诉讼法 rules, so 留置 at the address also counts as direct). Rule 34."""
     if method in DEMAND_SERVICE_METHODS:
         return None
     return RuleViolation(
         rule="34",
-        article="栾川县制度第十二条 第一款；《行政强制法》第三十八条",
+        article=cite(profile, "R34"),
         field="method",
         message="催告书：应当直接送达当事人（当事人拒收的可以留置送达）",
     )

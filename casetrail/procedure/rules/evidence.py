@@ -7,19 +7,21 @@ compliance report. Seed A art. 13–14; Seed B art. 7(7), 26; REFERENCE.md rules
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Final
 
-from casetrail.policy.profiles import AV_LABELS, Period
+from casetrail.policy.profiles import AV_LABELS, Period, PolicyProfile
+from casetrail.procedure.citations import cite
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.workdays import Due, WorkdayCalendar, add_period
 
-METADATA_ARTICLE: Final = "兴隆台区办法第七条第（七）项"
-STORAGE_ARTICLE: Final = "栾川县制度第十四条、兴隆台区办法第二十六条"
-SECRET_ARTICLE: Final = "《保守国家秘密法》第三十一条第（三）项、栾川县制度第十三条"
+# The registry rules these checks cite (casetrail.procedure.citations), with the agency's articles.
+METADATA_RULE: Final = "R10"
+STORAGE_RULE: Final = "R11"
+SECRET_RULE: Final = "R44"
 
 # Seed A art. 2 / Seed B art. 2: 拍照、录音、录像、视频监控 (the same codes as `RecordingKind`).
 AV_KINDS: Final[Mapping[str, str]] = MappingProxyType(
@@ -50,13 +52,14 @@ class AvMetadata:
     transcript: str = ""
 
 
-def _missing(field: str, label: str, why: str) -> RuleViolation:
+def _missing(profile: PolicyProfile, field: str, label: str, why: str) -> RuleViolation:
+    article = cite(profile, METADATA_RULE)
     return RuleViolation(
-        rule="B7.7", article=METADATA_ARTICLE, field=field, message=f"{label}：必须填写（{why}）"
+        rule="B7.7", article=article, field=field, message=f"{label}：必须填写（{why}）"
     )
 
 
-def av_metadata_problem(meta: AvMetadata) -> RuleViolation | None:
+def av_metadata_problem(meta: AvMetadata, *, profile: PolicyProfile) -> RuleViolation | None:
     """Method, time, maker and what it proves are recorded; sound carries its transcript.
 
     Seed B art. 7(7): 收集录音、录像等视听资料的，应当记录制作方法、制作时间、制作人和证明对象等，
@@ -66,25 +69,25 @@ def av_metadata_problem(meta: AvMetadata) -> RuleViolation | None:
         allowed = "、".join(f"{code}（{label}）" for code, label in AV_KINDS.items())
         return RuleViolation(
             rule="B7.7",
-            article=METADATA_ARTICLE,
+            article=cite(profile, METADATA_RULE),
             field="kind",
             message=f"类型：应为{allowed}之一，实际为“{meta.kind}”",
         )
     why = "视听资料应当记录制作方法、制作时间、制作人和证明对象"
     if not meta.method.strip():
-        return _missing("method", "制作方法", why)
+        return _missing(profile, "method", "制作方法", why)
     if meta.recorded_start_at is None:
-        return _missing("recorded_start_at", "制作时间（录制开始时间）", why)
+        return _missing(profile, "recorded_start_at", "制作时间（录制开始时间）", why)
     if not meta.maker_name.strip():
-        return _missing("maker", "制作人", why)
+        return _missing(profile, "maker", "制作人", why)
     if not meta.proves.strip():
-        return _missing("proves", "证明对象", why)
+        return _missing(profile, "proves", "证明对象", why)
     if meta.kind == "audio" and not meta.transcript.strip():
-        return _missing("transcript", "文字记录", "声音资料应当附有该声音内容的文字记录")
+        return _missing(profile, "transcript", "文字记录", "声音资料应当附有该声音内容的文字记录")
     return None
 
 
-def file_kind_problem(kind: str, file_kind: str) -> RuleViolation | None:
+def file_kind_problem(kind: str, file_kind: str, *, profile: PolicyProfile) -> RuleViolation | None:
     """The stated kind matches the file: a photo is an image, a video a video file, and so on.
 
     Seed A art. 2 (拍照、录音、录像、视频监控); Seed B art. 7(7).
@@ -94,27 +97,32 @@ def file_kind_problem(kind: str, file_kind: str) -> RuleViolation | None:
     what = _FILE_KIND_LABELS.get(file_kind, file_kind)
     return RuleViolation(
         rule="B7.7",
-        article=METADATA_ARTICLE,
+        article=cite(profile, METADATA_RULE),
         field="kind",
         message=f"类型：登记为{AV_KINDS.get(kind, kind)}，但文件内容是{what}，两者不符",
     )
 
 
 def chronology_problem(
-    start: datetime, end: datetime | None, stored_at: datetime, tolerance_minutes: int
+    start: datetime,
+    end: datetime | None,
+    stored_at: datetime,
+    tolerance_minutes: int,
+    *,
+    profile: PolicyProfile,
 ) -> RuleViolation | None:
     """The recording ends after it starts, and was not made after it was stored."""
     if end is not None and end < start:
         return RuleViolation(
             rule="B7.7",
-            article=METADATA_ARTICLE,
+            article=cite(profile, METADATA_RULE),
             field="recorded_end_at",
             message="录制结束时间：早于录制开始时间，请核对",
         )
     if start > stored_at + timedelta(minutes=tolerance_minutes):
         return RuleViolation(
             rule="B7.7",
-            article=METADATA_ARTICLE,
+            article=cite(profile, METADATA_RULE),
             field="recorded_start_at",
             message="录制开始时间：晚于文件储存时间，请核对（制作时间应如实记录）",
         )
@@ -130,16 +138,16 @@ def storage_due(recorded_on: date, period: Period, calendar: WorkdayCalendar) ->
     return add_period(calendar, recorded_on, period.days, period.unit)
 
 
-def labels_problem(labels: Mapping[str, str], required: Sequence[str]) -> RuleViolation | None:
+def labels_problem(labels: Mapping[str, str], profile: PolicyProfile) -> RuleViolation | None:
     """Every label the profile requires is filled in (案号、当事人姓名或者名称、承办人姓名).
 
     Seed A art. 14: 标明案号、当事人姓名或者名称、承办人姓名等信息. REFERENCE.md rule 11.
     """
-    for code in required:
+    for code in profile.av_required_labels:
         if not labels.get(code, "").strip():
             return RuleViolation(
                 rule="A14",
-                article=STORAGE_ARTICLE,
+                article=cite(profile, STORAGE_RULE),
                 field=f"label_{code}",
                 message=f"标注：缺少{AV_LABELS.get(code, code)}，音像记录无法按规定标明",
             )
@@ -150,7 +158,9 @@ def is_late(stored_on: date, due: Due) -> bool:
     return stored_on > due.due_on
 
 
-def late_storage_problem(stored_on: date, due: Due, late_reason: str) -> RuleViolation | None:
+def late_storage_problem(
+    stored_on: date, due: Due, late_reason: str, *, profile: PolicyProfile
+) -> RuleViolation | None:
     """A late file is accepted — evidence is never refused for lateness — but states why.
 
     Seed A art. 14; Seed B art. 26, art. 30(二) (未按规定保存音视频资料 is a violation the
@@ -160,7 +170,7 @@ def late_storage_problem(stored_on: date, due: Due, late_reason: str) -> RuleVio
         return None
     return RuleViolation(
         rule="A14",
-        article=STORAGE_ARTICLE,
+        article=cite(profile, STORAGE_RULE),
         field="late_reason",
         message=(
             f"逾期理由：该音像记录应于{due.due_on:%Y年%m月%d日}前储存，"
@@ -198,7 +208,7 @@ def _describe(gap: timedelta) -> str:
     return f"{hours} 小时" if hours else f"{minutes} 分钟"
 
 
-def classified_problem(confidentiality: str) -> RuleViolation | None:
+def classified_problem(confidentiality: str, *, profile: PolicyProfile) -> RuleViolation | None:
     """No file of a case marked as involving state secrets enters this (non-classified) system.
 
     保守国家秘密法 第31条(三): 不得使用非涉密信息系统、非涉密信息设备存储或者处理国家秘密;
@@ -208,7 +218,7 @@ def classified_problem(confidentiality: str) -> RuleViolation | None:
         return None
     return RuleViolation(
         rule="R44",
-        article=SECRET_ARTICLE,
+        article=cite(profile, SECRET_RULE),
         field="case",
         message=(
             "案件：本案标记为涉及国家秘密，不得向本系统上传音像文件；"

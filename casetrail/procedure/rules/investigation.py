@@ -12,16 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
+from casetrail.procedure.citations import cite
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.facts import CaseFacts, DocFacts, Draft
 from casetrail.procedure.workdays import Due, add_period
 
-ATTENDANCE_ARTICLE: Final = "兴隆台区办法第六条；栾川县制度第七条 第二款"
-REFUSAL_ARTICLE: Final = "栾川县制度第七条 第二款、第九条 第二款；兴隆台区办法第六条、第七条"
 PRESERVATION_ARTICLE: Final = "《行政处罚法》第五十六条；《统计法》第三十八条第（五）项"
-EVIDENCE_REQUEST_ARTICLE: Final = "兴隆台区办法第九条"
-REPORT_ARTICLE: Final = "兴隆台区办法第十条；《行政处罚法》第五十七条"
-COMPLETENESS_ARTICLE: Final = "兴隆台区办法第十条、第二十五条；栾川县制度第十四条"
 
 MINIMUM_WITNESSING_OFFICERS: Final = 2
 # A reason or circumstance is "substantive" when, without spaces and punctuation, it has at least
@@ -74,14 +70,14 @@ def _ref(fields: Mapping[str, Any], name: str) -> int | None:
 # --- rule 8: the party notified to attend an inspection, and refusals recorded ---------------
 
 
-def _attendance_note_problem(fields: Mapping[str, Any]) -> RuleViolation | None:
+def _attendance_note_problem(facts: CaseFacts, fields: Mapping[str, Any]) -> RuleViolation | None:
     notified = fields.get("party_notified")
     if notified not in ("refused", "absent") or _text(fields, "party_notice_note"):
         return None
     what = "拒不到场" if notified == "refused" else "经通知未到场"
     return RuleViolation(
         rule="8",
-        article=ATTENDANCE_ARTICLE,
+        article=cite(facts.profile, "R8"),
         field="party_notice_note",
         message=f"通知情况说明：当事人{what}的，应在笔录中载明通知的方式、时间和情况",
     )
@@ -91,7 +87,7 @@ def attendance_note_problem(facts: CaseFacts, draft: Draft) -> RuleViolation | N
     """An inspection record whose party refused to attend, or did not come when notified,
     states how and when the party was notified (Seed B art. 6: 拒绝到场的，应当在调查笔录中载明).
     """
-    return _attendance_note_problem(draft.fields)
+    return _attendance_note_problem(facts, draft.fields)
 
 
 def attendance_problem(facts: CaseFacts, doc: DocFacts) -> RuleViolation | None:
@@ -99,7 +95,7 @@ def attendance_problem(facts: CaseFacts, doc: DocFacts) -> RuleViolation | None:
     attend is backed by a final refusal record (refused = "attendance") of a refusal made no
     later than the inspection ended, with its witness or officers (Seed B art. 6; Seed A art. 7
     第2款; REFERENCE.md rule 8)."""
-    problem = _attendance_note_problem(doc.fields)
+    problem = _attendance_note_problem(facts, doc.fields)
     if problem is not None or doc.fields.get("party_notified") != "refused":
         return problem
     ended = _moment(doc.fields, "ended_at")
@@ -109,7 +105,7 @@ def attendance_problem(facts: CaseFacts, doc: DocFacts) -> RuleViolation | None:
             return None
     return RuleViolation(
         rule="8",
-        article=ATTENDANCE_ARTICLE,
+        article=cite(facts.profile, "R8"),
         field="party_notified",
         message="通知当事人到场：当事人拒不到场，须先制作并定稿“拒不到场”的拒绝情况记录"
         "（写明情况、时间，由见证人或两名执法人员见证），笔录才能定稿",
@@ -126,7 +122,7 @@ def refusal_record_problem(facts: CaseFacts, draft: Draft) -> RuleViolation | No
     ):
         return RuleViolation(
             rule="8",
-            article=REFUSAL_ARTICLE,
+            article=cite(facts.profile, "R8"),
             field="circumstances",
             message="情况：拒绝接受调查的，应记录具体情况（拒绝的方式、言行、在场人员等），"
             f"不少于{MINIMUM_SUBSTANCE_CHARS}个字",
@@ -135,7 +131,7 @@ def refusal_record_problem(facts: CaseFacts, draft: Draft) -> RuleViolation | No
     if refused_on is not None and refused_on > draft.on:
         return RuleViolation(
             rule="8",
-            article=REFUSAL_ARTICLE,
+            article=cite(facts.profile, "R8"),
             field="refused_at",
             message=f"时间：拒绝发生的时间（{refused_on.isoformat()}）不能晚于记录之日",
         )
@@ -144,7 +140,7 @@ def refusal_record_problem(facts: CaseFacts, draft: Draft) -> RuleViolation | No
     if not _text(fields, "witness_name") and distinct < MINIMUM_WITNESSING_OFFICERS:
         return RuleViolation(
             rule="8",
-            article=REFUSAL_ARTICLE,
+            article=cite(facts.profile, "R8"),
             field="witness_name",
             message=f"见证人：拒绝情况须由见证人或{MINIMUM_WITNESSING_OFFICERS}名执法人员见证",
         )
@@ -163,7 +159,7 @@ def refusal_attested_problem(facts: CaseFacts, doc: DocFacts) -> RuleViolation |
         return None
     return RuleViolation(
         rule="8",
-        article=REFUSAL_ARTICLE,
+        article=cite(facts.profile, "R8"),
         field="signatures",
         message=f"拒绝情况记录：没有见证人的，须由{MINIMUM_WITNESSING_OFFICERS}名执法人员签名后才能定稿",
     )
@@ -303,7 +299,7 @@ def evidence_refusal_reason_problem(facts: CaseFacts, draft: Draft) -> RuleViola
         return None
     return RuleViolation(
         rule="16",
-        article=EVIDENCE_REQUEST_ARTICLE,
+        article=cite(facts.profile, "R16"),
         field="reason",
         message="不予受理的理由：应具体说明不受理的事实和依据（如与本案事实无关联），"
         f"不少于{MINIMUM_SUBSTANCE_CHARS}个字，不能只写“不予受理”",
@@ -317,7 +313,7 @@ def evidence_refusals_final_problem(facts: CaseFacts) -> RuleViolation | None:
         return None
     return RuleViolation(
         rule="16",
-        article=EVIDENCE_REQUEST_ARTICLE,
+        article=cite(facts.profile, "R16"),
         field="evidence_request_refusal",
         message="不受理调查证据申请的理由记录：尚未定稿，须定稿记录在卷后才能终结调查",
     )
@@ -334,7 +330,7 @@ def investigation_report_problem(facts: CaseFacts) -> RuleViolation | None:
         drafted = bool(facts.current("investigation_report"))
         return RuleViolation(
             rule="17",
-            article=REPORT_ARTICLE,
+            article=cite(facts.profile, "R17"),
             field="investigation_report",
             message="缺少调查终结报告" + ("：报告尚未定稿" if drafted else ""),
         )
@@ -344,7 +340,7 @@ def investigation_report_problem(facts: CaseFacts) -> RuleViolation | None:
     rejected = chain is not None and chain.outcome == "rejected"
     return RuleViolation(
         rule="17",
-        article=REPORT_ARTICLE,
+        article=cite(facts.profile, "R17"),
         field="investigation_end",
         message="调查终结报告未获批准：审批被驳回，须修改报告后重新提请审批"
         if rejected
@@ -370,7 +366,7 @@ def investigation_drafts_problem(facts: CaseFacts) -> RuleViolation | None:
     titles = "、".join(dict.fromkeys(facts.catalogue[d.kind].title for d in drafts))
     return RuleViolation(
         rule="17",
-        article=COMPLETENESS_ARTICLE,
+        article=cite(facts.profile, "R40"),
         field="documents",
         message=f"尚有未定稿的调查文书：{titles}；请定稿或以更正文书替代后再终结调查",
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Final
 
+from casetrail.procedure.citations import cite
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.facts import CaseFacts, DocFacts
 from casetrail.procedure.rules.enforcement import demand_service_problem
@@ -79,7 +80,7 @@ def direct_problem(facts: CaseFacts, draft: ServiceDraft) -> RuleViolation | Non
     return _needs(
         draft,
         "29",
-        "兴隆台区办法第十九条；栾川县制度第十一条(一)",
+        cite(facts.profile, "R29.direct"),
         {
             "signed_by": "送达回证上的签收人",
             "relationship": "签收人与受送达人的关系（本人、同住成年家属、法定代表人、代收人等）",
@@ -92,7 +93,7 @@ def left_at_address_problem(facts: CaseFacts, draft: ServiceDraft) -> RuleViolat
     """Left at the address (留置): why and when the addressee refused, and a witness, a
     recording of the service, or both as the profile requires (Seed B art. 20;
     民事诉讼法 第89条; Seed A art. 11(2))."""
-    article = "兴隆台区办法第二十条；《民事诉讼法》第八十九条"
+    article = cite(facts.profile, "R29.left_at_address")
     missing = _needs(
         draft, "29", article, {"refusal_reason": "拒收事由", "receipt": "注明情况的送达回证"}
     )
@@ -117,7 +118,7 @@ def left_at_address_problem(facts: CaseFacts, draft: ServiceDraft) -> RuleViolat
 def entrusted_problem(facts: CaseFacts, draft: ServiceDraft) -> RuleViolation | None:
     """Entrusted service: the entrustment letter (final) and the returned receipt (Seed B
     art. 21; 民诉解释 第134条)."""
-    article = "兴隆台区办法第二十一条"
+    article = cite(facts.profile, "R29.entrusted")
     letter = draft.details.get("letter")
     found = facts.document(letter) if isinstance(letter, int) else None
     if found is None or found.kind != "entrusted_service_letter" or not found.final:
@@ -133,7 +134,7 @@ def postal_problem(facts: CaseFacts, draft: ServiceDraft) -> RuleViolation | Non
     """Postal service: registered mail or EMS only, the list naming each document and its
     number, the posting receipt, and the return receipt (its date is the service date) — or the
     returned letter with its reason (Seed A art. 11(3); Seed B art. 22; 民事诉讼法 第91条)."""
-    article = "兴隆台区办法第二十二条；栾川县制度第十一条(三)"
+    article = cite(facts.profile, "R29.postal")
     if draft.details.get("mail_type") not in POSTAL_TYPES:
         return _refuse("29", article, "mail_type", "邮寄送达：只能以挂号信或者EMS邮寄")
     missing = _needs(
@@ -167,7 +168,7 @@ def forwarded_problem(facts: CaseFacts, draft: ServiceDraft) -> RuleViolation | 
     return _needs(
         draft,
         "29",
-        "兴隆台区办法第二十三条",
+        cite(facts.profile, "R29.forwarded"),
         {
             "forwarding_body": "代为转交的机关或单位",
             "server_signature": "转交人签名",
@@ -181,7 +182,7 @@ def electronic_problem(facts: CaseFacts, draft: ServiceDraft) -> RuleViolation |
     """Electronic service (fax, e-mail, message): the party's written consent on file, proof of
     delivery (for a fax its time and number); a decision only where the profile allows it —
     栾川 (Seed A art. 11(4)) never (行政处罚法 第61条 第2款; 民事诉讼法 第90条; rule 30)."""
-    article = "《行政处罚法》第六十一条 第二款；栾川县制度第十一条(四)"
+    article = cite(facts.profile, "R30")
     if draft.document.kind in DECISION_KINDS and not facts.profile.electronic_service_of_decision:
         return _refuse(
             "30",
@@ -218,7 +219,7 @@ def public_notice_problem(facts: CaseFacts, draft: ServiceDraft) -> RuleViolatio
     """Public notice: only after failed attempts by other methods are recorded, never in
     summary procedure; the reason, the medium, the written notice and a photo or video of the
     posting (Seed B art. 24; 民事诉讼法 第95条; 民诉解释 第138–140条; rule 31)."""
-    article = "兴隆台区办法第二十四条；《民事诉讼法》第九十五条"
+    article = cite(facts.profile, "R31")
     if facts.procedure == "summary":
         return _refuse("31", article, "method", "公告送达：简易程序不适用公告送达")
     failed = [s for s in draft.document.services if s.details.get("outcome") == "failed"]
@@ -287,7 +288,7 @@ def service_date(draft: ServiceDraft) -> date | None:
 def service_problem(facts: CaseFacts, draft: ServiceDraft) -> RuleViolation | None:
     """Any service: a known method, a final document, a date unless the attempt failed, and the
     proof its method asks for (rules 28–31)."""
-    article = "兴隆台区办法第十八条"
+    article = cite(facts.profile, "R28")
     if draft.method not in METHODS:
         return _refuse(
             "28", article, "method", "送达方式：应为直接、留置、委托、邮寄、转交、电子或公告送达"
@@ -308,7 +309,7 @@ def service_problem(facts: CaseFacts, draft: ServiceDraft) -> RuleViolation | No
         if draft.document.finalised_on and draft.served_on < draft.document.finalised_on:
             return _refuse("28", article, "served_on", "送达日期：不能早于文书定稿日期")
     if draft.document.kind == "demand_notice":
-        problem = demand_service_problem(draft.method)
+        problem = demand_service_problem(draft.method, profile=facts.profile)
         if problem is not None:
             return problem
     return METHOD_RULES[draft.method](facts, draft)

@@ -94,13 +94,14 @@ def approval_chain_problem(
     officer_id: int,
     officer_roles: frozenset[str],
     is_handler: bool,
+    article: str,
 ) -> RuleViolation | None:
     """Handler proposes → reviewer reviews → approver approves; nobody signs twice.
 
     Seed B art. 33（明确承办人、审核人、批准人，由承办人提出意见和理由，经审核人审核后，由批准人
-    批准）; Seed A art. 6 (立案等内部审批程序).
+    批准）; Seed A art. 6 (立案等内部审批程序). *article* is the agency's citation of the chain
+    (rule 5 for filing, rule 20 for the other approvals).
     """
-    article = "兴隆台区办法第三十三条"
     expected = next_step(chain)
     if expected is None:
         return RuleViolation(rule="B33", article=article, field="step", message="该审批已经结束")

@@ -22,6 +22,7 @@ from casetrail.evidence.backup import BATCH, BackupError, run_backup
 from casetrail.evidence.blobstore import BlobStore, store_from_url
 from casetrail.evidence.models import BackupRun
 from casetrail.evidence.storage import replica_store
+from casetrail.procedure.citations import statute_of
 
 EXIT_FAILED = 1
 EXIT_CANNOT_RUN = 2
@@ -36,8 +37,8 @@ def _target(url: str | None) -> BlobStore:
     target = replica_store()
     if target is None:
         raise CommandError(
-            "未配置副本存储：请设置 CASETRAIL_REPLICA_STORE 或使用 --target（栾川县制度第十四条："
-            "定期进行异地备份）",
+            "未配置副本存储：请设置 CASETRAIL_REPLICA_STORE 或使用 --target"
+            f"（定期进行异地备份：各机关制度的规定；{statute_of('R13')}）",
             returncode=EXIT_CANNOT_RUN,
         )
     return target
