@@ -60,7 +60,7 @@
       });
       table.querySelectorAll("tbody tr").forEach(function (row) {
         Array.prototype.forEach.call(row.children, function (cell, index) {
-          if (heads[index] && !cell.hasAttribute("data-label")) {
+          if (heads[index] && cell.colSpan === 1 && !cell.hasAttribute("data-label")) {
             cell.setAttribute("data-label", heads[index]);
           }
         });
@@ -68,4 +68,19 @@
     });
   }
   document.addEventListener("DOMContentLoaded", label);
+})();
+
+// The menu (base.html) is a <details>: site.css shows it open on wide screens through
+// ::details-content. Where a browser cannot style that, open it here on wide screens instead.
+(function () {
+  "use strict";
+  if (!window.CSS || CSS.supports("selector(::details-content)")) return;
+  var wide = window.matchMedia("(min-width: 641px)");
+  function sync() {
+    document.querySelectorAll("details[data-menu]").forEach(function (menu) {
+      menu.open = wide.matches;
+    });
+  }
+  wide.addEventListener("change", sync);
+  document.addEventListener("DOMContentLoaded", sync);
 })();
