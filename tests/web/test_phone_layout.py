@@ -65,6 +65,9 @@ LAYOUT = """() => {
     headsShown: lists.some((t) => t.tHead && visible(t.tHead)),
     unlabelled: lists.flatMap((t) => Array.from(t.querySelectorAll("tbody td")))
       .filter((td) => visible(td) && td.colSpan === 1 && !td.dataset.label).length,
+    labelOnly: lists.flatMap((t) => Array.from(t.querySelectorAll("tbody td")))
+      .filter((td) => visible(td) && !td.textContent.trim() && !td.querySelector("button, img"))
+      .length,
     bar: bar.getBoundingClientRect().height,
     links: Array.from(document.querySelectorAll("header.top nav a")).filter(visible).length,
   };
@@ -186,6 +189,7 @@ def test_field_pages_fit_a_phone(browser: Browser, demo: str, shots: Path) -> No
             assert set(facts["tableDisplays"]) <= {"block"}, (name, facts)
             assert not facts["headsShown"], (name, facts)
             assert facts["unlabelled"] == 0, (name, facts)
+            assert facts["labelOnly"] == 0, (name, facts)
             assert facts["bar"] <= COMPACT_BAR, (name, facts)
             assert facts["links"] == 0, (name, facts)
             tables += len(facts["tableDisplays"])
@@ -221,6 +225,7 @@ def test_inquiry_written_and_signed_on_a_phone(
         save_draft(page)
         facts = desk.layout(page, "signature-pad")
         assert facts["scrollWidth"] <= PHONE["width"], facts
+        assert facts["labelOnly"] == 0, facts  # no "记录：" with nothing after it
         pad = page.get_by_test_id("screen-interviewee").locator("canvas.signature-pad")
         box = pad.bounding_box()
         assert box is not None

@@ -50,7 +50,8 @@
 })();
 
 // Phones: each cell of a list table carries its column's heading, shown before the value when
-// the table is laid out as a list (site.css, max-width 640px).
+// the table is laid out as a list (site.css, max-width 640px); a cell with nothing in it is
+// marked blank and left out of the list.
 (function () {
   "use strict";
   function label() {
@@ -62,6 +63,9 @@
         Array.prototype.forEach.call(row.children, function (cell, index) {
           if (heads[index] && cell.colSpan === 1 && !cell.hasAttribute("data-label")) {
             cell.setAttribute("data-label", heads[index]);
+          }
+          if (!cell.textContent.trim() && !cell.querySelector("img, button, input, canvas, svg")) {
+            cell.setAttribute("data-blank", "");
           }
         });
       });
