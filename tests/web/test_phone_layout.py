@@ -258,6 +258,12 @@ def test_menu_folds_behind_a_toggle_on_a_phone(browser: Browser, demo: str, shot
         assert link_box is not None
         assert link_box["height"] >= 40, link_box  # a finger's size
         expect(page.get_by_role("button", name="退出")).to_be_visible()
+        page.mouse.click(PHONE["width"] / 2, PHONE["height"] - 40)  # a tap outside closes it
+        expect(link).to_be_hidden()
+        toggle.click()
+        page.keyboard.press("Escape")
+        expect(link).to_be_hidden()
+        toggle.click()
         link.click()
         expect(page.get_by_role("heading", level=1)).to_have_text("审批待办")
         expect(page.get_by_role("link", name="审批待办")).to_be_hidden()  # closed again

@@ -76,6 +76,25 @@
 
 // The menu (base.html) is a <details>: site.css shows it open on wide screens through
 // ::details-content. Where a browser cannot style that, open it here on wide screens instead.
+// On a phone the opened menu closes again on a tap outside it or on Escape.
+(function () {
+  "use strict";
+  function closeMenus(except) {
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+      var summary = menu.querySelector("summary");
+      if (menu !== except && summary && getComputedStyle(summary).display !== "none") {
+        menu.open = false;
+      }
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest && event.target.closest("details[data-menu]"));
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { closeMenus(null); }
+  });
+})();
+
 (function () {
   "use strict";
   if (!window.CSS || CSS.supports("selector(::details-content)")) return;
