@@ -28,7 +28,7 @@ from pytest_django import Settings
 from casetrail.cases.management.commands.demo import DEMO_PASSWORD
 from casetrail.cases.models import Case
 from tests.evidence.test_upload_page import jpeg
-from tests.web.procedure_browser import fill_document, save_draft, sign_on_screen
+from tests.web.procedure_browser import fill_document, logout, save_draft, sign_on_screen
 from tests.web.test_browser import CHROMIUM_ARGS
 from tests.web.walk_browser import (
     DESKTOP,
@@ -267,6 +267,7 @@ def test_menu_folds_behind_a_toggle_on_a_phone(browser: Browser, demo: str, shot
         link.click()
         expect(page.get_by_role("heading", level=1)).to_have_text("审批待办")
         expect(page.get_by_role("link", name="审批待办")).to_be_hidden()  # closed again
+        logout(page)  # through the menu
     finally:
         desk.close()
 
