@@ -182,11 +182,15 @@
     box.hidden = !late && !stated && !box.querySelector(".error");
   }
 
-  input.addEventListener("change", function () {
-    if (input.files.length) {
-      guessKind(input.files[0]);
-      start(input.files[0]);
-    }
+  // The file comes from the chooser or, on a phone, straight from its camera (capture).
+  [input, document.getElementById("evidence-camera")].forEach(function (chooser) {
+    if (!chooser) return;
+    chooser.addEventListener("change", function () {
+      if (chooser.files.length) {
+        guessKind(chooser.files[0]);
+        start(chooser.files[0]);
+      }
+    });
   });
   form.addEventListener("change", function () {
     syncKind();

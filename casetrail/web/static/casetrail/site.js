@@ -50,7 +50,8 @@
 })();
 
 // Phones: each cell of a list table carries its column's heading, shown before the value when
-// the table is laid out as a list (site.css, max-width 640px).
+// the table is laid out as a list (site.css, max-width 640px); a cell with nothing in it is
+// marked blank and left out of the list.
 (function () {
   "use strict";
   function label() {
@@ -60,12 +61,49 @@
       });
       table.querySelectorAll("tbody tr").forEach(function (row) {
         Array.prototype.forEach.call(row.children, function (cell, index) {
-          if (heads[index] && !cell.hasAttribute("data-label")) {
+          if (heads[index] && cell.colSpan === 1 && !cell.hasAttribute("data-label")) {
             cell.setAttribute("data-label", heads[index]);
+          }
+          if (!cell.textContent.trim() && !cell.querySelector("img, button, input, canvas, svg")) {
+            cell.setAttribute("data-blank", "");
           }
         });
       });
     });
   }
   document.addEventListener("DOMContentLoaded", label);
+})();
+
+// The menu (base.html) is a <details>: site.css shows it open on wide screens through
+// ::details-content. Where a browser cannot style that, open it here on wide screens instead.
+// On a phone the opened menu closes again on a tap outside it or on Escape.
+(function () {
+  "use strict";
+  function closeMenus(except) {
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+      var summary = menu.querySelector("summary");
+      if (menu !== except && summary && getComputedStyle(summary).display !== "none") {
+        menu.open = false;
+      }
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest && event.target.closest("details[data-menu]"));
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { closeMenus(null); }
+  });
+})();
+
+(function () {
+  "use strict";
+  if (!window.CSS || CSS.supports("selector(::details-content)")) return;
+  var wide = window.matchMedia("(min-width: 641px)");
+  function sync() {
+    document.querySelectorAll("details[data-menu]").forEach(function (menu) {
+      menu.open = wide.matches;
+    });
+  }
+  wide.addEventListener("change", sync);
+  document.addEventListener("DOMContentLoaded", sync);
 })();
