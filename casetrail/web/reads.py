@@ -88,6 +88,7 @@ READS: dict[str, Read] = {
     "document-new": PAGE,
     "document-create": PAGE,
     "document-detail": PAGE,
+    "document-edit": PAGE,
     "document-sign": PAGE,
     "document-signature": PAGE,
     "document-refusal": PAGE,

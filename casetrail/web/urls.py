@@ -44,6 +44,11 @@ urlpatterns = [
         name="document-detail",
     ),
     path(
+        "cases/<int:case_id>/documents/<int:document_id>/edit/",
+        views_documents.document_edit,
+        name="document-edit",
+    ),
+    path(
         "cases/<int:case_id>/documents/<int:document_id>/sign/",
         views_documents.document_sign,
         name="document-sign",

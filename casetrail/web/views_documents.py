@@ -21,6 +21,7 @@ from casetrail import access, clock
 from casetrail.cases.actions import REFUSALS
 from casetrail.cases.actions.documents import (
     do_create_document,
+    do_edit_draft,
     do_finalise_document,
     do_record_refusal,
     do_record_signature,
@@ -37,6 +38,7 @@ from casetrail.policy.catalogue import DocumentKind
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.guards import finalise_problems
 from casetrail.procedure.stages import stage_label
+from casetrail.web.case_page import versions
 from casetrail.web.document_page import (
     SUBJECT_OF_KIND,
     chain_view,
@@ -137,6 +139,31 @@ def document_create(request: HttpRequest, case_id: int, kind: str) -> HttpRespon
     return render(request, "web/document_form.html", context)
 
 
+@login_required
+def document_edit(request: HttpRequest, case_id: int, document_id: int) -> HttpResponse:
+    """编辑草稿: the form prefilled with the draft; saving keeps this version and adds the next."""
+    case, document = _writable(request, case_id, document_id)
+    spec = _kind(case, document.kind)
+    form = DocumentForm(
+        request.POST if request.method == "POST" else None,
+        kind=spec,
+        choices=CaseChoices.of(case),
+        initial=initial_from(spec, document.fields),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            edited = do_edit_draft(
+                acting_user=_user(request), document=document, fields=form.raw_fields()
+            )
+        except REFUSALS as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(request, f"{edited.title}：修改已保存为新版本，请签名后定稿")
+            return redirect("document-detail", case_id=case.pk, document_id=edited.pk)
+    context = {"case": case, "kind": spec, "form": form, "edits": document}
+    return render(request, "web/document_form.html", context)
+
+
 def render_document(
     request: HttpRequest,
     case: Case,
@@ -170,6 +197,7 @@ def render_document(
     ]
     can_handle = access.can_act(request.user, case, "handle")
     chain = chain_view(document)
+    draft_versions = [] if final else versions(document, _case_documents(case))
     services = service_rows(document)
     context: dict[str, Any] = {
         "case": case,
@@ -184,7 +212,10 @@ def render_document(
         "superseded_by": superseded_by,
         "can_write": can_write,
         "can_finalise": open_for_work,
-        "can_correct": can_write and not superseded_by,
+        "can_correct": can_write and final is not None and not superseded_by,
+        "can_edit": open_for_work,
+        "versions": draft_versions,
+        "newest": _newest(document) if superseded_by and final is None else None,
         "chain": chain,
         "can_propose": can_handle
         and final is not None
@@ -202,6 +233,18 @@ def render_document(
         context["service_checked"] = service_checked
         context["service_links"] = service_links(case, document)
     return render(request, "web/document_detail.html", context)
+
+
+def _case_documents(case: Case) -> dict[int, Document]:
+    return {d.pk: d for d in Document.objects.filter(case=case).select_related("final")}
+
+
+def _newest(document: Document) -> Document:
+    """The newest version of an edited draft."""
+    newest = document
+    while (later := newest.superseded_by.order_by("pk").last()) is not None:
+        newest = later
+    return newest
 
 
 @login_required
