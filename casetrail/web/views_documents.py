@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from casetrail import access, clock
@@ -33,8 +34,10 @@ from casetrail.cases.facts import agency_catalogue, case_facts
 from casetrail.cases.models import Case
 from casetrail.cases.selectors import roles_of
 from casetrail.digits import NotAWholeNumber, whole_number
+from casetrail.documents.records import preview_sheet
+from casetrail.documents.render import pdf_file_name, render_pdf
 from casetrail.evidence.storage import stored_file_response
-from casetrail.policy.catalogue import DocumentKind
+from casetrail.policy.catalogue import DocumentKind, clean_fields
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.guards import finalise_problems
 from casetrail.procedure.stages import stage_label
@@ -100,6 +103,17 @@ def document_new(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "web/document_new.html", context)
 
 
+def preview_pdf(case: Case, kind: DocumentKind, form: DocumentForm) -> HttpResponse:
+    """预览: the PDF the form's values will print as (a draft, nothing saved), in a new tab."""
+    fields = clean_fields(kind, form.raw_fields())
+    pdf = render_pdf(preview_sheet(case, kind.code, fields))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = content_disposition_header(False, pdf_file_name(f"{kind.title}（预览）"))
+    response["Content-Disposition"] = disposition or "inline"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @login_required
 def document_create(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     case = access.case_for_document(request.user, case_id, kind)
@@ -121,6 +135,8 @@ def document_create(request: HttpRequest, case_id: int, kind: str) -> HttpRespon
         choices=choices,
         initial=initial,
     )
+    if request.method == "POST" and form.is_valid() and "preview" in request.POST:
+        return preview_pdf(case, spec, form)
     if request.method == "POST" and form.is_valid():
         try:
             document = do_create_document(
@@ -150,6 +166,8 @@ def document_edit(request: HttpRequest, case_id: int, document_id: int) -> HttpR
         choices=CaseChoices.of(case),
         initial=initial_from(spec, document.fields),
     )
+    if request.method == "POST" and form.is_valid() and "preview" in request.POST:
+        return preview_pdf(case, spec, form)
     if request.method == "POST" and form.is_valid():
         try:
             edited = do_edit_draft(
