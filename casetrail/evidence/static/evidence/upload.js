@@ -182,9 +182,20 @@
     box.hidden = !late && !stated && !box.querySelector(".error");
   }
 
+  // The recording's start, when not typed yet: the file's own time (Beijing wall-clock time,
+  // as the form reads it), for the officer to check.
+  function guessStart(file) {
+    var field = form.querySelector("[name=recorded_start_at]");
+    if (!field || field.value || !file.lastModified) return;
+    var beijing = new Date(file.lastModified + 8 * 3600 * 1000);
+    field.value = beijing.toISOString().slice(0, 16);
+    syncLate();
+  }
+
   input.addEventListener("change", function () {
     if (input.files.length) {
       guessKind(input.files[0]);
+      guessStart(input.files[0]);
       start(input.files[0]);
     }
   });
