@@ -118,3 +118,21 @@ def test_a_citation_is_printed_once_inside_its_sentence(value: str, pdf_tools: N
     )
     text = pdftools.squeezed(pdftools.text(render_pdf(dataclasses.replace(sheet, rows=rows))))
     assert "违反了《统计法》第七条的规定。依据" in text
+
+
+def test_the_notice_ends_its_penalty_sentence_once(pdf_tools: None) -> None:
+    """The same fault in the 事先告知书: a penalty typed with its own "。" printed as
+    "…元。（拟罚款…）。"."""
+    sheet = sample_sheet(builtin_catalogue()["prior_notice"])
+    rows = tuple(
+        dataclasses.replace(r, value="警告，并处罚款人民币贰万元。")
+        if r.name == "intended_penalty"
+        else dataclasses.replace(r, value="《统计法》第四十四条的规定")
+        if r.name == "legal_basis"
+        else r
+        for r in sheet.rows
+    )
+    text = pdftools.squeezed(pdftools.text(render_pdf(dataclasses.replace(sheet, rows=rows))))
+    assert "依据《统计法》第四十四条的规定，本机关拟对你（单位）作出如下行政处罚：" in text
+    assert "警告，并处罚款人民币贰万元（拟罚款50,000.00元" in text
+    assert "。（拟罚款" not in text
