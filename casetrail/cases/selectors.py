@@ -90,6 +90,7 @@ ACTION_LABELS = {
     "backup.run": "异地备份",
     "blob.repair": "修复存储文件",
     "document.create": "制作文书",
+    "document.edit": "修改草稿（保存新版本）",
     "document.sign": "签名",
     "document.refusal": "记录拒签",
     "document.finalise": "文书定稿",

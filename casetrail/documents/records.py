@@ -198,6 +198,25 @@ def document_sheet(document: Document, *, final: DocumentFinal | None = None) ->
     )
 
 
+def preview_sheet(case: Case, kind_code: str, fields: Mapping[str, object]) -> Sheet:
+    """The draft sheet of fields not yet saved (the form's 预览): as the saved draft will print,
+    without signatures."""
+    kind = _kind(case, kind_code)
+    return Sheet(
+        kind=kind.code,
+        title=kind.title,
+        agency=case.agency.name,
+        number="",
+        numbered=kind.numbered,
+        case_number=case.case_number,
+        rows=field_rows(kind, fields, None),
+        signers=signer_blocks(kind, None),
+        seal=kind.seal,
+        transcript=kind.transcript,
+        state="draft",
+    )
+
+
 def current_parties(case: Case) -> list[Party]:
     """The case's parties as now recorded: corrected rows replaced by their corrections."""
     replaced = case.parties.exclude(supersedes=None).values("supersedes")

@@ -46,6 +46,12 @@ class BlobStore(Protocol):
         """The stored content, for reading; ``BlobMissing`` if absent."""
         ...
 
+    def open_range(self, sha256: str, first: int, last: int) -> BinaryIO:
+        """The stored bytes *first* to *last* (inclusive, as HTTP counts them), streamed: only
+        that part is fetched. Read at most ``last - first + 1`` bytes from it; ``BlobMissing``
+        if absent."""
+        ...
+
     def exists(self, sha256: str) -> bool: ...
 
     def size(self, sha256: str) -> int:

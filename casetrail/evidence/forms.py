@@ -67,6 +67,9 @@ class RecordingForm(forms.Form):
         maker = self.fields["maker"]
         assert isinstance(maker, forms.ModelChoiceField)
         maker.queryset = Officer.objects.filter(handled__case=case).order_by("name")
+        me = maker.queryset.filter(user=user).first()
+        if me is not None and "maker" not in self.initial:  # who uploads mostly made it
+            self.initial["maker"] = me.pk
 
     def clean_upload(self) -> Upload:
         try:

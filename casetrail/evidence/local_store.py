@@ -151,6 +151,11 @@ class LocalBlobStore:
         except FileNotFoundError:
             raise BlobMissing(self.name, sha256) from None
 
+    def open_range(self, sha256: str, first: int, last: int) -> BinaryIO:
+        handle = self.open(sha256)
+        handle.seek(first)
+        return handle
+
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
 

@@ -35,7 +35,8 @@ class DocumentItem:
     document: Document
     number: str
     final: bool
-    superseded: bool
+    superseded: bool  # corrected: a final document that a later one supersedes
+    version: int = 1  # a draft's saved versions (edits), this one the newest
 
 
 @dataclass(frozen=True)
@@ -45,20 +46,38 @@ class StageGroup:
 
 
 def documents_by_stage(case: Case, catalogue: Mapping[str, DocumentKind]) -> list[StageGroup]:
-    """The case's documents under the stage their kind belongs to (its first listed stage)."""
+    """The case's documents under the stage their kind belongs to (its first listed stage).
+
+    A draft's earlier versions are not listed (the document page shows its history); a final
+    document that a correction supersedes is, marked 已被更正."""
     documents = list(Document.objects.filter(case=case).select_related("final"))
+    by_pk = {d.pk: d for d in documents}
     superseded = {d.supersedes_id for d in documents if d.supersedes_id is not None}
     groups: dict[str, list[DocumentItem]] = {}
     for d in documents:
+        final = hasattr(d, "final")
+        if d.pk in superseded and not final:
+            continue  # an earlier version of an edited draft
         kind = catalogue.get(d.kind)
         stage = kind.stages[0] if kind else "any"
-        final = hasattr(d, "final")
         number = d.final.number if final else ""
-        groups.setdefault(stage, []).append(DocumentItem(d, number, final, d.pk in superseded))
+        item = DocumentItem(d, number, final, d.pk in superseded, len(versions(d, by_pk)))
+        groups.setdefault(stage, []).append(item)
     return [
         StageGroup(STAGE_LABELS.get(stage, "各阶段通用"), groups[stage])
         for stage in sorted(groups, key=lambda s: STAGE_ORDER.index(s) if s in STAGE_ORDER else 99)
     ]
+
+
+def versions(document: Document, by_pk: Mapping[int, Document]) -> list[Document]:
+    """The saved versions of *document*'s draft, oldest first, ending with it: the drafts it
+    supersedes, one after another (a corrected final document starts a new line)."""
+    line = [document]
+    previous = by_pk.get(document.supersedes_id) if document.supersedes_id else None
+    while previous is not None and not hasattr(previous, "final"):
+        line.insert(0, previous)
+        previous = by_pk.get(previous.supersedes_id) if previous.supersedes_id else None
+    return line
 
 
 @dataclass(frozen=True)

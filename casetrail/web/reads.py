@@ -8,7 +8,8 @@ new page or download cannot be added without deciding. The entry is appended bef
 leaves the server: if the ledger cannot take it, nothing is shown. Views never ledger their reads.
 
 What a read entry records: the URL name, the URL's arguments, and the SHA-256 of the bytes given
-(a stored file's own hash, from its ETag, when it is streamed; the body's hash otherwise).
+(a stored file's own hash, from its ETag, when it is streamed; the body's hash otherwise), and
+for a part of a file (206) the part given, as its Content-Range.
 """
 
 from __future__ import annotations
@@ -76,6 +77,10 @@ PDF = Read("document.read_pdf")
 FILE = Read("file.read")
 EXPORT = Read("case.export")
 
+# A successful answer: the whole (200) or a part (206 Partial Content: a range of a recording,
+# as a browser's player asks for it; each part given is a read).
+SUCCESS = frozenset({200, 206})
+
 READS: dict[str, Read] = {
     # the case's pages (GET, and a form shown again with its errors)
     "case-detail": PAGE,
@@ -88,6 +93,7 @@ READS: dict[str, Read] = {
     "document-new": PAGE,
     "document-create": PAGE,
     "document-detail": PAGE,
+    "document-edit": PAGE,
     "document-sign": PAGE,
     "document-signature": PAGE,
     "document-refusal": PAGE,
@@ -95,6 +101,7 @@ READS: dict[str, Read] = {
     "document-service": PAGE,
     "document-propose": PAGE,
     "recording-new": PAGE,
+    "recording-detail": PAGE,
     "admin:cases_case_change": Read(PAGE.action, _by_admin(Case, "pk")),
     "admin:cases_case_history": Read(PAGE.action, _by_admin(Case, "pk")),
     "admin:cases_party_change": Read(PAGE.action, _by_admin(Party)),
@@ -108,6 +115,7 @@ READS: dict[str, Read] = {
     "document-blank-pdf": PDF,
     "signature-image": FILE,
     "service-proof": FILE,
+    "recording-file": FILE,
     "case-act-proof": EXPORT,
 }
 
@@ -151,7 +159,7 @@ class LedgeredReadMiddleware:
         response = self.get_response(request)
         match = request.resolver_match
         read = READS.get(match.view_name) if match is not None else None
-        if match is None or read is None or response.status_code != 200:
+        if match is None or read is None or response.status_code not in SUCCESS:
             return response
         case = _case(read.case_of(match.kwargs))
         if case is None or not read_is_recorded(case):
@@ -181,6 +189,8 @@ def _facts(view_name: str, arguments: Arguments, response: HttpResponseBase) -> 
     facts.update({name: _json(value) for name, value in sorted(arguments.items())})
     if digest := _sha256(response):
         facts["sha256"] = digest
+    if part := response.get("Content-Range"):
+        facts["range"] = part
     return facts
 
 

@@ -8,6 +8,7 @@ from casetrail.web import (
     views_deadlines,
     views_documents,
     views_performance,
+    views_recordings,
     views_service,
 )
 
@@ -42,6 +43,11 @@ urlpatterns = [
         "cases/<int:case_id>/documents/<int:document_id>/",
         views_documents.document_detail,
         name="document-detail",
+    ),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/edit/",
+        views_documents.document_edit,
+        name="document-edit",
     ),
     path(
         "cases/<int:case_id>/documents/<int:document_id>/sign/",
@@ -79,6 +85,16 @@ urlpatterns = [
         name="case-performance",
     ),
     path("cases/<int:case_id>/close/", views_performance.case_close, name="case-close"),
+    path(
+        "cases/<int:case_id>/recordings/<int:recording_id>/",
+        views_recordings.recording_detail,
+        name="recording-detail",
+    ),
+    path(
+        "cases/<int:case_id>/recordings/<int:recording_id>/file",
+        views_recordings.recording_file,
+        name="recording-file",
+    ),
     path("deadlines/", views_deadlines.deadline_list, name="deadline-list"),
     path("calendar/<int:year>/", views_calendar.calendar_year, name="calendar-year"),
     path(

@@ -15,12 +15,14 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from casetrail import access, clock
 from casetrail.cases.actions import REFUSALS
 from casetrail.cases.actions.documents import (
     do_create_document,
+    do_edit_draft,
     do_finalise_document,
     do_record_refusal,
     do_record_signature,
@@ -32,11 +34,14 @@ from casetrail.cases.facts import agency_catalogue, case_facts
 from casetrail.cases.models import Case
 from casetrail.cases.selectors import roles_of
 from casetrail.digits import NotAWholeNumber, whole_number
+from casetrail.documents.records import preview_sheet
+from casetrail.documents.render import pdf_file_name, render_pdf
 from casetrail.evidence.storage import stored_file_response
-from casetrail.policy.catalogue import DocumentKind
+from casetrail.policy.catalogue import DocumentKind, clean_fields
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.guards import finalise_problems
 from casetrail.procedure.stages import stage_label
+from casetrail.web.case_page import versions
 from casetrail.web.document_page import (
     SUBJECT_OF_KIND,
     chain_view,
@@ -98,6 +103,17 @@ def document_new(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "web/document_new.html", context)
 
 
+def preview_pdf(case: Case, kind: DocumentKind, form: DocumentForm) -> HttpResponse:
+    """预览: the PDF the form's values will print as (a draft, nothing saved), in a new tab."""
+    fields = clean_fields(kind, form.raw_fields())
+    pdf = render_pdf(preview_sheet(case, kind.code, fields))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = content_disposition_header(False, pdf_file_name(f"{kind.title}（预览）"))
+    response["Content-Disposition"] = disposition or "inline"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @login_required
 def document_create(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     case = access.case_for_document(request.user, case_id, kind)
@@ -119,6 +135,8 @@ def document_create(request: HttpRequest, case_id: int, kind: str) -> HttpRespon
         choices=choices,
         initial=initial,
     )
+    if request.method == "POST" and form.is_valid() and "preview" in request.POST:
+        return preview_pdf(case, spec, form)
     if request.method == "POST" and form.is_valid():
         try:
             document = do_create_document(
@@ -134,6 +152,33 @@ def document_create(request: HttpRequest, case_id: int, kind: str) -> HttpRespon
             messages.success(request, f"{document.title}已保存为草稿，请签名后定稿")
             return redirect("document-detail", case_id=case.pk, document_id=document.pk)
     context = {"case": case, "kind": spec, "form": form, "supersedes": supersedes}
+    return render(request, "web/document_form.html", context)
+
+
+@login_required
+def document_edit(request: HttpRequest, case_id: int, document_id: int) -> HttpResponse:
+    """编辑草稿: the form prefilled with the draft; saving keeps this version and adds the next."""
+    case, document = _writable(request, case_id, document_id)
+    spec = _kind(case, document.kind)
+    form = DocumentForm(
+        request.POST if request.method == "POST" else None,
+        kind=spec,
+        choices=CaseChoices.of(case),
+        initial=initial_from(spec, document.fields),
+    )
+    if request.method == "POST" and form.is_valid() and "preview" in request.POST:
+        return preview_pdf(case, spec, form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            edited = do_edit_draft(
+                acting_user=_user(request), document=document, fields=form.raw_fields()
+            )
+        except REFUSALS as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(request, f"{edited.title}：修改已保存为新版本，请签名后定稿")
+            return redirect("document-detail", case_id=case.pk, document_id=edited.pk)
+    context = {"case": case, "kind": spec, "form": form, "edits": document}
     return render(request, "web/document_form.html", context)
 
 
@@ -170,6 +215,7 @@ def render_document(
     ]
     can_handle = access.can_act(request.user, case, "handle")
     chain = chain_view(document)
+    draft_versions = [] if final else versions(document, _case_documents(case))
     services = service_rows(document)
     context: dict[str, Any] = {
         "case": case,
@@ -184,7 +230,10 @@ def render_document(
         "superseded_by": superseded_by,
         "can_write": can_write,
         "can_finalise": open_for_work,
-        "can_correct": can_write and not superseded_by,
+        "can_correct": can_write and final is not None and not superseded_by,
+        "can_edit": open_for_work,
+        "versions": draft_versions,
+        "newest": _newest(document) if superseded_by and final is None else None,
         "chain": chain,
         "can_propose": can_handle
         and final is not None
@@ -202,6 +251,18 @@ def render_document(
         context["service_checked"] = service_checked
         context["service_links"] = service_links(case, document)
     return render(request, "web/document_detail.html", context)
+
+
+def _case_documents(case: Case) -> dict[int, Document]:
+    return {d.pk: d for d in Document.objects.filter(case=case).select_related("final")}
+
+
+def _newest(document: Document) -> Document:
+    """The newest version of an edited draft."""
+    newest = document
+    while (later := newest.superseded_by.order_by("pk").last()) is not None:
+        newest = later
+    return newest
 
 
 @login_required

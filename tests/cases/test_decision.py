@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from casetrail.cases.actions.documents import do_create_document, do_finalise_document
+from casetrail.cases.actions.documents import do_edit_draft, do_finalise_document
 from casetrail.cases.actions.review import do_close_investigation
 from casetrail.cases.documents import Document, DocumentFinal
 from casetrail.cases.models import Case
@@ -48,7 +48,9 @@ def _decision_fields(case: Case, approval: Document, decided_on: date) -> dict[s
         "approval": approval.pk,
         "party": party.pk,
         "party_address": party.address,
-        "facts_evidence": "2025年年报虚报营业收入，有询问笔录、调查终结报告为证",
+        "facts": "2025年年报虚报营业收入",
+        "evidence": "询问笔录、调查终结报告",
+        "violated_provisions": "《统计法》第七条",
         "penalty_type": "fine",
         "fine": "20000",
         "legal_basis": "《统计法》第四十四条",
@@ -118,12 +120,10 @@ def test_a_decision_waits_for_the_statement_period(
         do_finalise_document(acting_user=world.zhang.user, document=early)
     assert (backdated.value.rule, backdated.value.field) == ("21", "decided_on")
 
-    decision = do_create_document(
+    decision = do_edit_draft(
         acting_user=world.zhang.user,
-        case=case,
-        kind="decision",
+        document=early,
         fields=_decision_fields(case, approval, date(2026, 10, 12)),
-        supersedes=early,
     )
     sign_all(world, decision)
     final = do_finalise_document(acting_user=world.zhang.user, document=decision)
@@ -165,12 +165,8 @@ def test_a_summary_fine_over_the_cap_is_refused(
     assert "3000" in refused.value.message
     assert Case.objects.get(pk=case.pk).stage == "investigation"
 
-    within = do_create_document(
-        acting_user=world.zhang.user,
-        case=case,
-        kind="summary_decision",
-        fields=fields("栾统当罚No.0000201", "3000"),
-        supersedes=over,
+    within = do_edit_draft(
+        acting_user=world.zhang.user, document=over, fields=fields("栾统当罚No.0000201", "3000")
     )
     sign_all(world, within)
     do_finalise_document(acting_user=world.zhang.user, document=within)

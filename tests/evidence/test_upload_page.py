@@ -196,3 +196,14 @@ def test_earliest_on_time_is_the_storage_deadline_turned_around(world: World) ->
     )
     assert storage_due(first, period, calendar).due_on >= today
     assert storage_due(first - timedelta(days=1), period, calendar).due_on < today
+
+
+def test_the_maker_is_the_uploading_handler(world: World) -> None:
+    """#16 found on the way 13: the officer who uploads is offered as the 制作人; another
+    handler uploading sees themself; the browser fills the start from the file's own time."""
+    case = open_case(world)
+    for username, officer in (("zhang", world.zhang), ("li", world.li)):
+        body = logged_in(username).get(page_url(case)).content.decode()
+        assert f'<option value="{officer.pk}" selected>' in body
+    script = Path("casetrail/evidence/static/evidence/upload.js").read_text(encoding="utf-8")
+    assert "guessStart(input.files[0])" in script

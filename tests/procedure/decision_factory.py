@@ -171,7 +171,9 @@ def _defaults(kind: str, on: date) -> dict[str, Any]:
         "decision": {
             "party": COMPANY,
             "party_address": "栾川县城关镇某路18号",
-            "facts_evidence": "2025年年报虚报营业收入；询问笔录、财务账簿为证",
+            "facts": "2025年年报虚报营业收入",
+            "evidence": "询问笔录、财务账簿",
+            "violated_provisions": "《统计法》第七条",
             "penalty_type": "fine",
             "fine": "20000.00",
             "legal_basis": "《统计法》第四十四条",

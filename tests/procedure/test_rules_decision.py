@@ -198,7 +198,10 @@ def test_rule20_a_no_penalty_decision_follows_a_no_penalty_form() -> None:
     ("changes", "field"),
     [
         ({"party_address": ""}, "party_address"),
-        ({"facts_evidence": ""}, "facts_evidence"),
+        ({"facts": ""}, "facts"),
+        ({"evidence": ""}, "evidence"),
+        ({"violated_provisions": "统计法"}, "violated_provisions"),
+        ({"legal_basis": "《统计法》第四十四条。警告，并处罚款人民币叁万元整。"}, "legal_basis"),
         ({"legal_basis": ""}, "legal_basis"),
         ({"fine": None}, "fine"),
         ({"penalty_type": "warning"}, "fine"),  # a warning with a fine amount

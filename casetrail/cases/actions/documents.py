@@ -140,7 +140,55 @@ def do_create_document(
     supersedes: Document | None = None,
 ) -> Document:
     """Write a document of *kind* with its fields checked against the kind's schema and the
-    rules that guard its creation; a correction names the document it `supersedes`."""
+    rules that guard its creation; a correction names the final document it `supersedes`
+    (a draft is not corrected but edited: `do_edit_draft`)."""
+    if supersedes is not None and not DocumentFinal.objects.filter(document=supersedes).exists():
+        raise RuleViolation(
+            rule="12",
+            article="栾川县制度第十五条",
+            field="supersedes",
+            message=f"{supersedes.title}：尚未定稿，直接编辑草稿即可；只有已定稿的文书才更正",
+        )
+    return _write_document(
+        acting_user=acting_user, case=case, kind=kind, fields=fields, supersedes=supersedes
+    )
+
+
+def do_edit_draft(
+    *, acting_user: User, document: Document, fields: Mapping[str, object]
+) -> Document:
+    """Save an edited draft as its next version: a new document that supersedes the draft, so
+    every saved version stays in the file and the ledger (nothing recorded is changed), while
+    the case file lists only the newest. Signatures belong to the version they signed; the new
+    version is signed afresh. A final document is corrected instead (Seed A art. 15; rule 12)."""
+    with transaction.atomic():
+        case, document, _ = _lock(document)  # refuses a final or withdrawn document
+        if document.superseded_by.exists():
+            raise RuleViolation(
+                rule="12",
+                article="栾川县制度第十五条",
+                field="document",
+                message=f"{document.title}：这是旧版本，请编辑最新版本",
+            )
+        return _write_document(
+            acting_user=acting_user,
+            case=case,
+            kind=document.kind,
+            fields=fields,
+            supersedes=document,
+            action="document.edit",
+        )
+
+
+def _write_document(
+    *,
+    acting_user: User,
+    case: Case,
+    kind: str,
+    fields: Mapping[str, object],
+    supersedes: Document | None,
+    action: str = "document.create",
+) -> Document:
     officer = _officer_of(acting_user)
     spec = _kind(case, kind)
     cleaned = clean_fields(spec, fields)
@@ -177,13 +225,16 @@ def do_create_document(
             created_at=now,
         )
         document.save()
+        entry_facts: dict[str, Json] = {"kind": kind, "content_sha256": document.content_sha256}
+        if supersedes is not None:
+            entry_facts["supersedes"] = supersedes.pk
         append_entry(
             agency=case.agency,
-            action="document.create",
+            action=action,
             actor=acting_user,
             case=case,
             records=[document],
-            facts={"kind": kind, "content_sha256": document.content_sha256},
+            facts=entry_facts,
         )
     return document
 
@@ -550,6 +601,7 @@ def do_finalise_document(*, acting_user: User, document: Document) -> DocumentFi
 
 __all__ = [
     "do_create_document",
+    "do_edit_draft",
     "do_finalise_document",
     "do_record_refusal",
     "do_record_signature",

@@ -224,9 +224,9 @@ class Walk:
                 "approval": approval.pk,
                 "party": self.person.pk,
                 "party_address": self.person.address,
-                "facts_evidence": (
-                    "你单位2026年第三季度工业产值报表与财务账册不符，有询问笔录、现场检查笔录为证。"
-                ),
+                "facts": "经查，你单位2026年第三季度工业产值报表与财务账册不符。",
+                "evidence": "询问笔录、现场检查笔录、财务账册复印件",
+                "violated_provisions": "《中华人民共和国统计法》第七条",
                 "penalty_type": "warning_and_fine",
                 "fine": "20000",
                 "legal_basis": "《中华人民共和国统计法》第四十四条第一款",

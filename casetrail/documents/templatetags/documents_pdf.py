@@ -1,7 +1,8 @@
 """Template helpers for document designers: print a field, the fields left, a CSS string.
 
 ``{% val f.facts %}`` prints a field's value (line breaks kept), or on a blank form the
-room to fill it in by hand; ``{% blank_label f.facts %}`` its label on a blank form only;
+room to fill it in by hand; ``{% clause f.basis %}`` the same inside a fixed sentence, without
+the closing mark the sentence adds; ``{% blank_label f.facts %}`` its label on a blank form only;
 ``{% for row in sheet.rows|excluding:"party,facts" %}`` walks the fields a kind's template
 did not place itself, so a field added to the catalogue is never left off.
 """
@@ -49,6 +50,20 @@ def val(context: template.Context, row: object) -> SafeString:
     if context.get("sheet") is not None and context["sheet"].blank:
         return _blank(row)
     return mark_safe("无")
+
+
+_CLAUSE_END = "。．.；;，,、 \n"
+
+
+@register.simple_tag(takes_context=True)
+def clause(context: template.Context, row: object) -> SafeString:
+    """A field printed inside a fixed sentence ("违反了{% clause f.x %}的规定。"): its value
+    without the closing mark or "的规定" the sentence adds itself; else as `val`."""
+    if isinstance(row, Row) and row.value:
+        text = row.value.rstrip(_CLAUSE_END).removesuffix("的规定").rstrip(_CLAUSE_END)
+        lines = text.split("\n")  # line breaks kept, the sentence's mark on the last line
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+    return val(context, row)
 
 
 @register.simple_tag(takes_context=True)

@@ -244,6 +244,38 @@ def _common_contents_problem(facts: CaseFacts, doc: DocFacts, title: str) -> Rul
     return None
 
 
+_ARTICLE_NUMBER: Final = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+条")
+
+
+def citation_problem(text: str) -> str:
+    """What is wrong with *text* as a citation printed inside a fixed sentence ("违反了……的
+    规定", "依据……的规定"): it names the law in 《》 and its article, and is only that — no
+    sentence of its own (a penalty written into the basis printed as "…元整。的规定").
+    Empty when it is a citation."""
+    if not text:
+        return "：必须填写"
+    if "《" not in text or "》" not in text or not _ARTICLE_NUMBER.search(text):
+        return "：须写明法律、法规或规章的名称（加书名号）和条文，如《中华人民共和国统计法》第七条"
+    if any(mark in text for mark in "。；;\n") or text.endswith("的规定"):
+        return (
+            "：只写条文，不写句子或处罚内容（文书印为“……的规定”，处罚内容由处罚种类和罚款金额生成）"
+        )
+    return ""
+
+
+def decision_citations_problem(facts: CaseFacts, draft: Draft) -> RuleViolation | None:
+    """Already when the decision is written, the violated provisions and the basis it fills
+    into its fixed sentences are citations (`citation_problem`), when given.
+
+    行政处罚法 第59条(二)(三); REFERENCE.md rule 25."""
+    for name, label in (("violated_provisions", "违反的规定"), ("legal_basis", "处罚依据")):
+        text = text_of(draft.fields, name)
+        problem = citation_problem(text) if text else ""
+        if problem:
+            return _contents_refusal("行政处罚决定书", name, f"{label}{problem}")
+    return None
+
+
 def decision_contents_problem(facts: CaseFacts, doc: DocFacts) -> RuleViolation | None:
     """The penalty decision states every item of 第59条: party name and address; facts and
     evidence; penalty type and basis (and the amount of a fine); how and by when to perform;
@@ -254,11 +286,17 @@ def decision_contents_problem(facts: CaseFacts, doc: DocFacts) -> RuleViolation 
     REFERENCE.md rule 25.
     """
     title = "行政处罚决定书"
-    if not text_of(doc.fields, "facts_evidence"):
-        return _contents_refusal(facts, title, "facts_evidence", "未载明违法事实和证据")
+    if not text_of(doc.fields, "facts"):
+        return _contents_refusal(facts, title, "facts", "未载明违法事实")
+    if not text_of(doc.fields, "evidence"):
+        return _contents_refusal(facts, title, "evidence", "未载明证明违法事实的证据")
+    for name, label in (("violated_provisions", "违反的规定"), ("legal_basis", "处罚依据")):
+        problem = citation_problem(text_of(doc.fields, name))
+        if problem:
+            return _contents_refusal(facts, title, name, f"{label}{problem}")
     penalty = str(doc.fields.get("penalty_type"))
-    if penalty not in DECISION_PENALTIES or not text_of(doc.fields, "legal_basis"):
-        return _contents_refusal(facts, title, "legal_basis", "未载明行政处罚的种类和依据")
+    if penalty not in DECISION_PENALTIES:
+        return _contents_refusal(facts, title, "penalty_type", "未载明行政处罚的种类")
     fine = yuan(doc.fields, "fine")
     if penalty in FINE_TYPES and not fine:
         return _contents_refusal(facts, title, "fine", "处以罚款的，须载明罚款金额")
@@ -390,6 +428,7 @@ def extension_problem(facts: CaseFacts) -> RuleViolation | None:
 # --- tables ---------------------------------------------------------------------------------
 
 CREATE: Mapping[str, Sequence[Callable[[CaseFacts, Draft], RuleViolation | None]]] = {
+    "decision": (decision_citations_problem,),
     "hearing_application": (hearing_application_problem,),
     "hearing_notice": (hearing_notice_problem,),
     "hearing_transcript": (hearing_chair_problem,),

@@ -182,12 +182,23 @@
     box.hidden = !late && !stated && !box.querySelector(".error");
   }
 
+  // The recording's start, when not typed yet: the file's own time (Beijing wall-clock time,
+  // as the form reads it), for the officer to check.
+  function guessStart(file) {
+    var field = form.querySelector("[name=recorded_start_at]");
+    if (!field || field.value || !file.lastModified) return;
+    var beijing = new Date(file.lastModified + 8 * 3600 * 1000);
+    field.value = beijing.toISOString().slice(0, 16);
+    syncLate();
+  }
+
   // The file comes from the chooser or, on a phone, straight from its camera (capture).
   [input, document.getElementById("evidence-camera")].forEach(function (chooser) {
     if (!chooser) return;
     chooser.addEventListener("change", function () {
       if (chooser.files.length) {
         guessKind(chooser.files[0]);
+        guessStart(chooser.files[0]);
         start(chooser.files[0]);
       }
     });
