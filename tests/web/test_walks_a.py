@@ -131,3 +131,37 @@ def test_ordinary_case_with_a_hearing(walk: WalkA, tmp_path: Path, scan: Path) -
     walk.closing_approved("行政处罚决定书", "当事人已按期全额缴纳罚款60000元")
     walk.close_case()
     closed(walk, [f"/cases/{walk.case_id}/", f"/cases/{walk.case_id}/performance/"], "hearing")
+
+
+@pytest.mark.usefixtures("pdf_tools")
+def test_statement_and_defence_re_examined_lighter_penalty(
+    walk: WalkA, tmp_path: Path, scan: Path
+) -> None:
+    """GIVEN a notice of a 5,000 yuan fine WHEN the party states its defence (陈述申辩笔录,
+    signed by both officers and the representative on the pad), the handlers re-examine it
+    (复核意见: 部分成立) and the decision, after the statement period, imposes a lighter 3,000
+    yuan fine THEN the decision is served, the fine paid and the case reads 已结案."""
+    announced, decided = Penalty("警告并处罚款", "5000"), Penalty("警告并处罚款", "3000")
+    investigated(walk, tmp_path, announced)
+    clock = walk.clock
+    walk.summary = "立案调查，事先告知后当事人陈述申辩，经复核部分采纳，从轻作出处罚决定"
+
+    clock.at(date(2026, 12, 9), 9)
+    walk.notice_served(scan, announced)
+    clock.at(date(2026, 12, 10), 15)
+    walk.statement_heard()
+    walk.check_phone(
+        HANDLER, [f"/cases/{walk.case_id}/documents/new/statement_transcript/"], "statement"
+    )
+    clock.at(date(2026, 12, 11), 10)
+    walk.re_examined()
+    clock.at(date(2026, 12, 15), 10)  # the 3 working days from Dec 9 ran on Dec 14
+    walk.decided_and_served(scan, decided)
+
+    clock.at(date(2026, 12, 21), 10)
+    walk.payment_recorded("3000")
+    clock.advance(hours=1)
+    walk.closing_approved("行政处罚决定书", "当事人已按期全额缴纳罚款3000元")
+    walk.close_case()
+    closed(walk, [f"/cases/{walk.case_id}/"], "statement")
+
