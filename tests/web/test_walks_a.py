@@ -165,3 +165,35 @@ def test_statement_and_defence_re_examined_lighter_penalty(
     walk.close_case()
     closed(walk, [f"/cases/{walk.case_id}/"], "statement")
 
+
+@pytest.mark.usefixtures("pdf_tools")
+def test_summary_procedure_on_the_spot(walk: WalkA, scan: Path) -> None:
+    """GIVEN a late report, clear facts and a 1,000 yuan fine for an organisation (within the
+    3,000 yuan cap of 第51条) WHEN the officers open a summary case, fill the pre-numbered
+    当场行政处罚决定书, both sign, the representative signs on the pad and gets it on the spot,
+    the head signs the 备案 within 2 working days, the fine is paid and the 结案审批表 signed
+    THEN the case reads 已结案."""
+    clock = walk.clock
+    walk.summary = "简易程序当场处罚，罚款1000元，已报本机关备案"
+    clock.at(date(2026, 12, 8), 10)
+    walk.open_summary_case()
+    clock.advance(minutes=30)
+    walk.decided_on_the_spot(scan, "豫统当罚No.4103240128", "1000")
+    walk.check_phone(
+        HANDLER,
+        [
+            f"/cases/{walk.case_id}/",
+            f"/cases/{walk.case_id}/documents/{walk.finals['当场行政处罚决定书'][0]}/",
+            f"/cases/{walk.case_id}/documents/new/summary_decision/",
+        ],
+        "summary",
+    )
+    clock.at(date(2026, 12, 9), 16)  # 备案 the next working day (within 2)
+    walk.summary_filed()
+
+    clock.at(date(2026, 12, 15), 10)
+    walk.paid("当场行政处罚决定书", "1000")
+    clock.advance(hours=1)
+    walk.closing_approved("当场行政处罚决定书", "当事人已按期全额缴纳罚款1000元")
+    walk.close_case()
+    closed(walk, [f"/cases/{walk.case_id}/performance/"], "summary-closed")

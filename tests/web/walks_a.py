@@ -368,7 +368,7 @@ class WalkA(Walk):
         page.goto(f"{self.url}/")
         page.get_by_role("link", name="启动案件").first.click()
         page.get_by_label("启动方式").select_option("ex_officio")
-        page.get_by_label("程序", exact=True).select_option("summary")
+        page.get_by_label(labelled("程序")).select_option("summary")
         page.get_by_label("案由").fill("迟报统计资料")
         page.get_by_label("案情摘要").fill("2026年11月月报逾期5日报送，事实清楚，当事人承认。")
         page.get_by_label("共同承办人").select_option(label=officer("李娜"))
