@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 from pytest_django import Settings
 
 from casetrail.cases.models import Case
@@ -197,3 +197,36 @@ def test_summary_procedure_on_the_spot(walk: WalkA, scan: Path) -> None:
     walk.closing_approved("当场行政处罚决定书", "当事人已按期全额缴纳罚款1000元")
     walk.close_case()
     closed(walk, [f"/cases/{walk.case_id}/performance/"], "summary-closed")
+
+
+@pytest.mark.usefixtures("pdf_tools")
+def test_order_to_correct_checked_before_closing(walk: WalkA, tmp_path: Path, scan: Path) -> None:
+    """GIVEN a warning decided after the waiver WHEN a 责令（限期）改正通知书 is served with a
+    deadline THEN 结案 is refused until the follow-up check (改正情况核查记录) is recorded; after
+    it the case reads 已结案."""
+    warning = Penalty("警告")
+    investigated(walk, tmp_path, warning)
+    clock = walk.clock
+    walk.summary = "立案调查，当事人放弃陈述申辩，给予警告，责令限期改正，经复查已改正"
+
+    clock.at(date(2026, 12, 9), 9)
+    walk.notice_served(scan, warning)
+    clock.advance(hours=1)
+    walk.waiver()
+    clock.at(date(2026, 12, 10), 10)
+    walk.decided_and_served(scan, warning, performance="本决定书送达之日起生效，无须缴纳")
+    clock.advance(hours=1)
+    walk.correction_ordered(scan, date(2026, 12, 24))
+
+    page = walk.open_case_page(HANDLER)
+    page.get_by_role("link", name="履行与执行").click()
+    expect(page.get_by_test_id("closing-problems")).to_contain_text("尚无改正情况核查记录")
+    walk.shot(page, "correction-pending")
+
+    clock.at(date(2026, 12, 28), 10)
+    walk.correction_checked()
+    walk.check_phone(HANDLER, [f"/cases/{walk.case_id}/"], "correction-checked")
+    clock.advance(hours=1)
+    walk.closing_approved("行政处罚决定书", "警告已执行；责令改正事项经复查已改正")
+    walk.close_case()
+    closed(walk, [f"/cases/{walk.case_id}/performance/"], "correction")
