@@ -197,6 +197,8 @@ def test_summary_procedure_on_the_spot(walk: WalkA, scan: Path) -> None:
     walk.closing_approved("当场行政处罚决定书", "当事人已按期全额缴纳罚款1000元")
     walk.close_case()
     closed(walk, [f"/cases/{walk.case_id}/performance/"], "summary-closed")
+    on_the_spot = walk.pdf_text(walk.finals["当场行政处罚决定书"][0])
+    assert "豫统当罚No.4103240128" in on_the_spot  # the pre-printed form's number
 
 
 @pytest.mark.usefixtures("pdf_tools")

@@ -8,11 +8,13 @@ fix (a 5,000 yuan fine, a waiver) are parameters here.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from tests.web.procedure_browser import (
     Value,
@@ -34,6 +36,7 @@ from tests.web.walk_browser import (
     COMPANY_USCC,
     HANDLER,
     HEAD,
+    PHONE,
     REMEDY,
     REPRESENTATIVE,
     REPRESENTATIVE_ID,
@@ -66,6 +69,23 @@ class WalkA(Walk):
     """The walks of issue #16 that hear the party, decide on the spot or order a correction."""
 
     summary: str = "立案调查，事先告知后当事人放弃陈述申辩，作出行政处罚决定"
+
+    @contextmanager
+    def on_phone(self, username: str) -> Iterator[Page]:
+        """*username*'s session on a 390 px phone, for a step done in the field."""
+        context = self.browser.new_context(
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            viewport=PHONE,
+            is_mobile=True,
+            storage_state=self[username].context.storage_state(),
+        )
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        try:
+            yield page
+        finally:
+            context.close()
 
     # --- 调查终结 -------------------------------------------------------------------------
 
@@ -414,8 +434,12 @@ class WalkA(Walk):
         co = self[CO_HANDLER]
         co.goto(f"{self.case_url}documents/{decision_id}/")
         sign_by_login(co)
+        with self.on_phone(HANDLER) as phone:  # on the spot: the party signs on the phone
+            phone.goto(f"{self.case_url}documents/{decision_id}/")
+            sign_on_screen(phone, "party")
+            assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+            self.shot(phone, "summary-signed-phone")
         page.reload()
-        sign_on_screen(page, "party")
         finalise(page)
         self.issued(page, "当场行政处罚决定书")
         self.serve_here(page, scan)
