@@ -301,8 +301,11 @@ class WalkA(Walk):
         co = self[CO_HANDLER]
         co.goto(f"{self.case_url}documents/{statement_id}/")
         sign_by_login(co)
+        with self.on_phone(HANDLER) as phone:  # the speaker signs on the officer's phone
+            phone.goto(f"{self.case_url}documents/{statement_id}/")
+            sign_on_screen(phone, "speaker")
+            assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         page.reload()
-        sign_on_screen(page, "speaker")
         finalise(page)
 
     def re_examined(self) -> None:
@@ -502,8 +505,20 @@ class WalkA(Walk):
         self.serve_here(page, scan)
 
     def correction_checked(self) -> None:
-        """改正情况核查记录 (复查) of the order: both officers check and sign."""
+        """改正情况核查记录 (复查) of the order, written and signed at the party's premises on
+        the handler's phone; the co-handler signs at the desk."""
+        with self.on_phone(HANDLER) as page:
+            check_id = self._correction_check(page)
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+            self.shot(page, "correction-check-phone")
+        co = self[CO_HANDLER]
+        co.goto(f"{self.case_url}documents/{check_id}/")
+        sign_by_login(co)
         page = self[HANDLER]
+        page.goto(f"{self.case_url}documents/{check_id}/")
+        finalise(page)
+
+    def _correction_check(self, page: Page) -> int:
         new_document(page, self.url, self.case_id, "改正情况核查记录")
         picker = page.get_by_test_id("document-form").get_by_label("责令改正通知书")
         expect(picker).to_have_value(str(self.finals["责令（限期）改正通知书"][0]))
@@ -518,11 +533,7 @@ class WalkA(Walk):
         )
         check_id = save_draft(page)
         sign_by_login(page)
-        co = self[CO_HANDLER]
-        co.goto(f"{self.case_url}documents/{check_id}/")
-        sign_by_login(co)
-        page.reload()
-        finalise(page)
+        return check_id
 
     # --- 结案 -----------------------------------------------------------------------------
 
