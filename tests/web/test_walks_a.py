@@ -193,6 +193,12 @@ def test_summary_procedure_on_the_spot(walk: WalkA, scan: Path) -> None:
 
     clock.at(date(2026, 12, 15), 10)
     walk.paid("当场行政处罚决定书", "1000")
+    page = walk.open_case_page(HANDLER)
+    page.get_by_role("link", name="履行与执行").click()  # the on-the-spot decision and its fine
+    expect(page.get_by_test_id("decision")).to_contain_text("当场行政处罚决定书")
+    expect(page.get_by_test_id("decision-served")).to_have_text("2026-12-08")
+    expect(page.get_by_test_id("fine-due")).to_contain_text("2026-12-23")
+    expect(page.get_by_test_id("decision")).to_contain_text("已缴纳")
     clock.advance(hours=1)
     walk.closing_approved("当场行政处罚决定书", "当事人已按期全额缴纳罚款1000元")
     walk.close_case()
@@ -223,6 +229,7 @@ def test_order_to_correct_checked_before_closing(walk: WalkA, tmp_path: Path, sc
     page = walk.open_case_page(HANDLER)
     page.get_by_role("link", name="履行与执行").click()
     expect(page.get_by_test_id("closing-problems")).to_contain_text("尚无改正情况核查记录")
+    expect(page.get_by_test_id("no-demand")).to_have_text("本决定未处罚款，无须催告。")
     walk.shot(page, "correction-pending")
 
     clock.at(date(2026, 12, 28), 10)
