@@ -389,3 +389,19 @@ def clean_fields(kind: DocumentKind, raw: Mapping[str, object]) -> dict[str, Fie
             message=f"{unknown[0]}：{kind.title}没有这一项",
         )
     return {spec.name: clean_value(kind, spec, raw.get(spec.name)) for spec in kind.fields}
+
+
+# An article of a local regulation, as the catalogue cites it: the place, then 制度 or 办法
+# ("栾川县制度第八条", "兴隆台区办法第十二条").
+_LOCAL_ARTICLE: Final = re.compile(r"^(\S+?[省市县区旗])(?:制度|办法)")
+
+
+def articles_under(articles: Sequence[str], regulation_title: str) -> tuple[str, ...]:
+    """The articles a case of an agency cites: the laws, and of the local regulations only
+    its own (the one its profile implements), never another place's."""
+    kept = []
+    for article in articles:
+        local = _LOCAL_ARTICLE.match(article)
+        if local is None or regulation_title.startswith(local.group(1)):
+            kept.append(article)
+    return tuple(kept)

@@ -62,6 +62,7 @@ class CaseChoices:
     documents: tuple[tuple[str, str, str], ...]  # final, current documents: id, label, kind
     party_addresses: tuple[str, ...] = ()  # in the order of `parties`
     legal_reviewers: Choices = field(default_factory=list)  # reviewers who do not handle it
+    non_handlers: Choices = field(default_factory=list)  # officers who do not handle it
     statement_period: str = ""  # the profile's 陈述申辩期限, e.g. 3个工作日
     unserved: frozenset[str] = frozenset()  # final documents without a completed service
 
@@ -93,6 +94,9 @@ class CaseChoices:
                 for o in ranked
                 if o.pk in reviewer_ids and str(o.pk) not in handler_ids
             ],
+            non_handlers=[
+                (str(o.pk), officer_label(o)) for o in ranked if str(o.pk) not in handler_ids
+            ],
             handler_ids=handler_ids,
             parties=[(str(p.pk), p.name) for p in parties],
             party_addresses=tuple(p.address for p in parties),
@@ -113,6 +117,11 @@ class CaseChoices:
 # 法制审核人员: qualified (the agency's reviewer role) and not a handler of the case
 # (行政处罚法 第58条; rule 18, `legal_review_gate`).
 LEGAL_REVIEWER_FIELDS: Final = frozenset({("legal_review_opinion", "reviewer")})
+# 听证主持人: an officer who did not investigate the case (行政处罚法 第64条(四); rule 23,
+# `hearing_chair_problem`, which also knows the officers named on investigation records).
+HEARING_CHAIR_FIELDS: Final = frozenset(
+    {("hearing_notice", "chair"), ("hearing_transcript", "chair"), ("hearing_report", "chair")}
+)
 
 
 def _select(choices: Choices) -> forms.ChoiceField:
@@ -122,6 +131,8 @@ def _select(choices: Choices) -> forms.ChoiceField:
 def _django_field(spec: FieldSpec, choices: CaseChoices, kind: str) -> forms.Field:
     if (kind, spec.name) in LEGAL_REVIEWER_FIELDS:
         return _select(choices.legal_reviewers)
+    if (kind, spec.name) in HEARING_CHAIR_FIELDS:
+        return _select(choices.non_handlers)
     match spec.type:
         case "textarea":
             return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -258,7 +269,7 @@ def initial_for_new(kind: DocumentKind, choices: CaseChoices) -> dict[str, objec
             unserved = [pk for pk, _ in documents if pk in choices.unserved]
             if unserved:
                 initial[spec.name] = unserved[0]
-        elif spec.required and len(documents) == 1:
+        elif len(documents) == 1:  # required or not: the one that fits (a heard case's 笔录)
             initial[spec.name] = documents[0][0]
     return initial
 

@@ -24,6 +24,7 @@ from casetrail.procedure.rules.after_decision import (
     PAID,
     court_application_gate,
     deferred_until,
+    delivered_on,
     pauses,
     remedy_stated,
     the_decision,
@@ -167,7 +168,8 @@ def _court(facts: CaseFacts, decision: DocFacts, demand: DocFacts | None) -> Cou
 
 
 def performance_view(facts: CaseFacts) -> PerformanceView:
-    decision = the_decision(facts)
+    # The ordinary decision, else the on-the-spot one (行政处罚法 第52条), handed over there.
+    decision = the_decision(facts) or facts.latest_final("summary_decision")
     lines = {
         kind: [_line(facts, d) for d in facts.final(kind)]
         for kind in AFTER_DECISION_KINDS
@@ -178,7 +180,7 @@ def performance_view(facts: CaseFacts) -> PerformanceView:
     for order in facts.final("correction_order"):
         check = checks.get(order.document_id)
         corrections.append((_line(facts, order), _line(facts, check) if check else None))
-    served_on = decision.served_on if decision else None
+    served_on = delivered_on(decision) if decision else None
     demands = facts.final("demand_notice")
     demand = next((d for d in demands if d.served_on), demands[-1] if demands else None)
     return PerformanceView(

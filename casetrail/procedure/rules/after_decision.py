@@ -33,6 +33,16 @@ SERVED_KINDS: Final = frozenset(
     }
 )
 PAID: Final = frozenset({"paid", "paid_late"})
+# The decisions whose performance is recorded: the ordinary one and the on-the-spot one.
+PENALTY_DECISIONS: Final = frozenset({"decision", "summary_decision"})
+
+
+def delivered_on(decision: DocFacts) -> date | None:
+    """The day the party received the decision: its recorded service, else, for an on-the-spot
+    decision, the day it was made, since it is handed over there (行政处罚法 第52条 第1款)."""
+    if decision.served_on is not None or decision.kind != "summary_decision":
+        return decision.served_on
+    return _day(decision.fields, "decided_at") or decision.finalised_on
 
 
 def _refuse(rule: str, article: str, field: str, message: str) -> RuleViolation:
@@ -111,9 +121,10 @@ def performance_problem(facts: CaseFacts, draft: Draft) -> RuleViolation | None:
     """
     article = cite(facts.profile, "R32")
     decision = _referenced(facts, draft.fields, "decision")
-    if decision is None or decision.kind != "decision" or not decision.final:
+    if decision is None or decision.kind not in PENALTY_DECISIONS or not decision.final:
         return _refuse("32", article, "decision", "履行情况：须对应本案已定稿的行政处罚决定书")
-    if decision.served_on is None:
+    served_on = delivered_on(decision)
+    if served_on is None:
         return _refuse("32", article, "decision", "履行情况：处罚决定书尚未送达，罚款期限尚未起算")
     status = draft.fields.get("performance")
     if status == "instalment" and deferred_until(facts) is None:
@@ -128,10 +139,10 @@ def performance_problem(facts: CaseFacts, draft: Draft) -> RuleViolation | None:
     paid_on = _day(draft.fields, "paid_on")
     if paid_on is None:
         return _refuse("32", article, "paid_on", "缴纳日期：已缴纳的须填写缴纳日期")
-    if paid_on < decision.served_on:
+    if paid_on < served_on:
         return _refuse("32", article, "paid_on", "缴纳日期：不能早于决定书送达日期")
     fine = _money(decision.fields, "fine")
-    due = fine_due(decision.served_on, facts.profile, facts.calendar).due_on
+    due = fine_due(served_on, facts.profile, facts.calendar).due_on
     surcharge = late_surcharge(fine, due_on=due, until=paid_on, pauses=pauses(facts))
     if _money(draft.fields, "amount_paid") < fine:
         return _refuse(
