@@ -1,0 +1,145 @@
+"""In Debian's Chromium, pages only: more paths of a case of the demo agency from login to
+已结案 (#16): the decision posted and returned, then served by public notice; the emergency
+start; no penalty and withdrawal; the transfer of a suspected crime.
+
+Each walk logs in as the demo agency's people, does every step through the pages, moves only the
+clock (`WalkClock`), ends with the case at 已结案, opens the PDF of every final document and
+finds its 文号 there, and looks at its field pages at a 390 px phone width.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Browser, sync_playwright
+from pytest_django import Settings
+
+from casetrail.cases.documents import Service
+from casetrail.cases.models import Case
+from tests.documents.conftest import pdf_tools as pdf_tools  # the fixture, shared
+from tests.evidence.test_upload_page import jpeg
+from tests.procedure_world import SIGNATURE_PNG
+from tests.web.test_browser import CHROMIUM_ARGS
+from tests.web.walk_browser import SHANGHAI, WalkClock
+from tests.web.walks_b import WalkB
+
+pytestmark = pytest.mark.browser
+
+START = datetime(2026, 12, 8, 8, 30, tzinfo=SHANGHAI)  # a Tuesday
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: Path) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def walk(
+    browser: Browser,
+    live_server: Any,
+    transactional_db: None,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[WalkB]:
+    settings.CASETRAIL_BLOB_STORE = str(tmp_path / "blobs")
+    settings.CASETRAIL_KEY_DIR = tmp_path / "keys"
+    settings.CASETRAIL_PUBLIC_URL = live_server.url
+    walk_clock = WalkClock(monkeypatch, START)
+    call_command("demo", stdout=io.StringIO())
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    walk = WalkB(browser, live_server.url, walk_clock, shots)
+    yield walk
+    walk.close_pages()
+
+
+@pytest.fixture
+def scan(tmp_path: Path) -> Path:
+    scan = tmp_path / "签收页.png"
+    scan.write_bytes(SIGNATURE_PNG)
+    return scan
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    photo = tmp_path / "现场照片.jpg"
+    photo.write_bytes(jpeg(256 * 1024))
+    return photo
+
+
+def investigated(walk: WalkB, photo: Path) -> None:
+    """Opened ex officio, approved, investigated, the investigation ended (08–12-08)."""
+    clock = walk.clock
+    clock.at(date(2026, 12, 8), 9)
+    walk.open_ex_officio_case()
+    clock.advance(minutes=20)
+    walk.approve_filing()
+    clock.at(date(2026, 12, 8), 10)
+    walk.upload_evidence(photo)
+    clock.at(date(2026, 12, 8), 11, 30)
+    walk.inquiry()
+    clock.at(date(2026, 12, 8), 15)
+    walk.end_investigation()
+
+
+@pytest.mark.usefixtures("pdf_tools")
+def test_decision_posted_returned_then_public_notice(
+    walk: WalkB, tmp_path: Path, scan: Path, photo: Path
+) -> None:
+    """The decision is sent by EMS and the letter comes back (未能送达, with the reason); the
+    送达公告 is issued and posted with a photo; the page says it counts as served 30 days after
+    publication; after that day the payment is recorded and the case closes."""
+    clock = walk.clock
+    investigated(walk, photo)
+    clock.at(date(2026, 12, 9), 9)
+    walk.prior_notice_served(scan)
+    clock.advance(hours=1)
+    walk.waiver()
+    clock.at(date(2026, 12, 10), 10)
+    walk.decision_issued()
+
+    clock.at(date(2026, 12, 10), 16)
+    walk.posted_and_returned("行政处罚决定书", scan)
+    walk.check_phone(
+        "zhangwei",
+        [f"/cases/{walk.case_id}/documents/{walk.finals['行政处罚决定书'][0]}/"],
+        "postal",
+    )
+
+    clock.at(date(2026, 12, 15), 9)
+    walk.public_notice_issued("行政处罚决定书")
+    posting = tmp_path / "张贴公告.jpg"
+    posting.write_bytes(jpeg(200 * 1024))
+    clock.at(date(2026, 12, 15), 11)
+    walk.upload_recording(posting, "送达公告在当事人住所地张贴的情况", minutes_ago=40)
+    row = walk.served_by_public_notice("行政处罚决定书", posting.name)
+    assert "2027-01-14" in row, row  # 2026-12-15 + 30 days (民事诉讼法 第九十五条)
+    walk.public_notice_record("栾川县统计局公告栏；当事人住所地门口", posting.name)
+    walk.check_phone(
+        "zhangwei",
+        [f"/cases/{walk.case_id}/", f"/cases/{walk.case_id}/performance/"],
+        "public-notice",
+    )
+    service = Service.objects.get(method="public_notice")
+    assert service.served_on == date(2027, 1, 14)
+
+    clock.at(date(2027, 1, 20), 10)
+    walk.payment_recorded()
+    clock.advance(hours=1)
+    walk.closing_report(
+        performance="公告送达期满后，当事人已于期限内全额缴纳罚款",
+    )
+    walk.close_case()
+
+    assert Case.objects.get(pk=walk.case_id).stage == "closed"
+    walk.check_pdfs()

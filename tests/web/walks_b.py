@@ -1,0 +1,241 @@
+"""More paths of a case walked through the pages (#16): postal service returned and then
+public notice, the emergency start, no penalty, withdrawal, and a transfer of a suspected crime.
+
+`WalkB` adds its steps to `Walk` (tests/web/walk_browser.py); each step is what a person does
+in Chromium and what the page then shows. Nothing is done outside the pages but moving the
+clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.web.procedure_browser import (
+    approve_in_inbox,
+    fill_document,
+    finalise,
+    labelled,
+    new_document,
+    propose,
+    save_draft,
+    sign_by_login,
+)
+from tests.web.service_browser import choose_method, fill_service, record_service, service_form
+from tests.web.walk_browser import (
+    ADDRESS,
+    CO_HANDLER,
+    COMPANY,
+    HANDLER,
+    HEAD,
+    REMEDY,
+    REVIEWER,
+    Walk,
+    officer,
+)
+
+POSTAL_PROOF = "付邮凭证（扫描件）"
+RECORDING = "音像记录（留置过程或张贴公告的录像、照片）"
+
+
+@dataclass
+class WalkB(Walk):
+    """The walks of engineer b: the same people and the same pages, other paths."""
+
+    def document_page(self, username: str, title: str) -> Page:
+        """The page of a final document remembered on the way, opened by *username*."""
+        page = self[username]
+        page.goto(f"{self.case_url}documents/{self.finals[title][0]}/")
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        return page
+
+    # --- 审查决定 ----------------------------------------------------------------------------
+
+    def decision_approved(self, proposal: str, summary: str, fine: str = "") -> str:
+        """行政处罚决定审批表 written, signed, finalised and approved from the inbox; returns the
+        label its picker shows."""
+        page = self[HANDLER]
+        new_document(page, self.url, self.case_id, "行政处罚决定审批表")
+        values = {
+            "拟作出的决定": proposal,
+            "事实、理由和依据": "当事人提供不真实统计资料，依《统计法》第四十一条第二款",
+            "审核和讨论情况": "审核人审核同意",
+            "承办人": officer("张伟"),
+        }
+        if fine:
+            values |= {"处罚种类和幅度": "警告并处罚款", "罚款金额（元）": fine}
+        fill_document(page, values)
+        save_draft(page)
+        sign_by_login(page)
+        finalise(page)
+        label = f"行政处罚决定审批表（{self.clock.day}）"
+        propose(page, summary)
+        approve_in_inbox(self[REVIEWER], self.case_number, "处罚决定审批", "同意")
+        approve_in_inbox(self[HEAD], self.case_number, "处罚决定审批", "同意")
+        return label
+
+    def decision_issued(self, fine: str = "5000") -> None:
+        """The 处罚决定书 approved, signed by the head from the inbox and finalised, not yet
+        served."""
+        approval = self.decision_approved("行政处罚", f"拟警告并处罚款{fine}元，提请审批", fine)
+        page = self[HANDLER]
+        new_document(page, self.url, self.case_id, "行政处罚决定书")
+        fill_document(
+            page,
+            {
+                "行政处罚决定审批表": approval,
+                "当事人": COMPANY,
+                "当事人地址": ADDRESS,
+                "违法事实和证据": "当事人2025年度统计年报从业人员期末人数报送不实，有询问笔录、"
+                "现场照片为证",
+                "行政处罚的种类": "警告并处罚款",
+                "罚款金额（元）": fine,
+                "处罚依据": "《统计法》第四十一条第二款",
+                "履行方式和期限": "自收到本决定书之日起15日内到指定银行缴纳罚款",
+                "申请行政复议、提起行政诉讼的途径和期限": REMEDY,
+                "作出决定的日期": self.clock.day,
+            },
+        )
+        decision_id = save_draft(page)
+        self.sign_from_inbox(HEAD, "行政处罚决定书", decision_id)
+        page.reload()
+        finalise(page)
+        self.issued(page, "行政处罚决定书")
+
+    # --- 邮寄送达被退回，公告送达 -------------------------------------------------------------
+
+    def posted_and_returned(self, title: str, proof: Path) -> None:
+        """The document sent by EMS and the letter returned: recorded as 未能送达 with the
+        return reason; the mailing list already names the document and its 文号."""
+        page = self.document_page(HANDLER, title)
+        number = self.finals[title][1]
+        choose_method(page, "邮寄送达")
+        form = service_form(page)
+        form.get_by_label("未能送达", exact=False).check()
+        expect(form.get_by_label(labelled("邮寄文书清单（文书名称及文号）"))).to_have_value(
+            f"{title} {number}"
+        )
+        expect(form.get_by_label(labelled("签收回执（扫描件）"))).to_be_hidden()
+        form.get_by_label(labelled("邮寄方式")).select_option(label="邮政特快专递（EMS）")
+        fill_service(
+            page,
+            texts={
+                "受送达人": COMPANY,
+                "邮件号码": "EA123456789CN",
+                "退回原因": "原址查无此单位，邮件被退回（邮政退回批条：迁移新址不明）",
+            },
+            files={POSTAL_PROOF: proof},
+        )
+        form.get_by_label("送达日期").fill(self.clock.day)
+        record_service(page)
+        expect(page.locator(".messages")).to_contain_text("未能送达的情况已记录")
+        row = page.get_by_test_id("services").locator('tr[data-method="postal"]')
+        expect(row).to_have_attribute("data-outcome", "failed")
+        expect(row).to_contain_text("未能送达")
+        self.shot(page, "postal-returned")
+
+    def public_notice_issued(self, title: str) -> None:
+        """送达公告 naming the unserved document, signed by the head, numbered when issued."""
+        page = self[HANDLER]
+        new_document(page, self.url, self.case_id, "送达公告")
+        form = page.get_by_test_id("document-form")
+        served = form.get_by_label(labelled("公告送达的文书"))
+        expect(served).to_have_value(str(self.finals[title][0]))
+        fill_document(
+            page,
+            {
+                "受送达人": COMPANY,
+                "公告送达的原因": "以其他方式无法送达",
+                "已采用的其他送达方式及无法送达的情况": "直接送达时原址已无人办公；"
+                "以EMS（EA123456789CN）邮寄，邮件以查无此单位被退回",
+                "公告的主要内容（处理结果、当事人的权利、履行期限和申请行政复议、提起行政诉讼的"
+                "途径和期限）": f"本机关对{COMPANY}作出警告并处罚款5000元的决定；{REMEDY}",
+                "视为送达的说明（自发出公告之日起经过三十日即视为送达）": "自发出公告之日起经过"
+                "三十日，即视为送达",
+                "公告方式和载体（公告栏、住所地张贴、报纸、网站）": "本机关公告栏、住所地张贴",
+                "公告日期": self.clock.day,
+            },
+        )
+        notice_id = save_draft(page)
+        self.sign_from_inbox(HEAD, "送达公告", notice_id)
+        page.reload()
+        finalise(page)
+        self.issued(page, "送达公告")
+
+    def upload_recording(self, photo: Path, proves: str, *, minutes_ago: float = 30) -> None:
+        """A photo (or video) taken on the way registered as a 音像记录 from the case page."""
+        page = self.open_case_page(HANDLER)
+        page.get_by_role("link", name="上传音像记录").click()
+        page.locator("#evidence-file").set_input_files(photo)
+        expect(page.get_by_test_id("upload-percent")).to_have_text("100 %")
+        page.get_by_label("制作方法").fill("执法记录仪拍摄")
+        page.get_by_label("录制开始时间").fill(self.clock.local(minutes=minutes_ago))
+        page.get_by_label("制作人").select_option(label=officer("李娜"))
+        page.get_by_label("证明对象").fill(proves)
+        page.get_by_role("button", name="提交").click()
+        expect(page.locator(".messages")).to_contain_text(f"音像记录已登记：{photo.name}")
+
+    def served_by_public_notice(self, title: str, photo: str) -> str:
+        """公告送达 recorded on the document: the notice, the reason, the medium, the day and the
+        photo of the posting; the page shows the day it counts as served (+30 days)."""
+        page = self.document_page(HANDLER, title)
+        choose_method(page, "公告送达")
+        notice_id, notice_number = self.finals["送达公告"]
+        form = service_form(page)
+        notice = form.get_by_label(labelled("送达公告（已定稿）"))
+        notice.select_option(str(notice_id))
+        fill_service(
+            page,
+            texts={
+                "受送达人": COMPANY,
+                "公告送达的原因": "直接送达原址无人，邮寄送达被退回，以其他方式无法送达",
+                "公告的媒体或张贴地点": "本机关公告栏及当事人住所地",
+            },
+            selects={RECORDING: photo},
+        )
+        form.get_by_label(labelled("公告日期")).fill(self.clock.day)
+        record_service(page)
+        expect(page.locator(".messages")).to_contain_text("送达已记录")
+        row = page.get_by_test_id("services").locator('tr[data-method="public_notice"]')
+        expect(row).to_have_attribute("data-outcome", "served")
+        expect(row).to_contain_text("公告期满视为送达")
+        expect(row).to_contain_text(f"送达公告 {notice_number}")
+        expect(row).not_to_contain_text("送达公告 送达公告")
+        expect(row.get_by_test_id("service-late")).to_have_count(0)  # published in time
+        self.shot(page, "public-notice-served")
+        return row.inner_text()
+
+    def public_notice_record(self, places: str, photo: str) -> None:
+        """公告送达记录: the reason and process kept in the file (民事诉讼法 第95条 第2款)."""
+        page = self[HANDLER]
+        new_document(page, self.url, self.case_id, "公告送达记录")
+        picker = page.get_by_test_id("document-form").get_by_label(labelled("送达公告"))
+        expect(picker).to_have_value(str(self.finals["送达公告"][0]))
+        fill_document(
+            page,
+            {
+                "公告送达的原因和经过": "直接送达原址无人办公，EMS邮寄被退回，经负责人批准公告送达",
+                "公告方式和载体": "公告栏张贴、住所地张贴",
+                "张贴地点、刊登的报纸或网址": places,
+                "最后张贴或者刊登的日期": self.clock.day,
+                "张贴（刊登）经办人": ["张伟", "李娜"],
+            },
+        )
+        recording = page.get_by_test_id("document-form").get_by_label(
+            labelled("张贴过程的照片、录像或网页截图")
+        )
+        recording.select_option(
+            label=next(
+                t for t in recording.locator("option").all_inner_texts() if t.startswith(photo)
+            )
+        )
+        record_id = save_draft(page)
+        self.shot(page, "public-notice-record")
+        sign_by_login(page)
+        co = self[CO_HANDLER]
+        co.goto(f"{self.case_url}documents/{record_id}/")
+        sign_by_login(co)
+        page.reload()
+        finalise(page)
