@@ -143,3 +143,43 @@ def test_decision_posted_returned_then_public_notice(
 
     assert Case.objects.get(pk=walk.case_id).stage == "closed"
     walk.check_pdfs()
+
+
+@pytest.mark.usefixtures("pdf_tools")
+def test_emergency_start_with_the_filing_backfilled(walk: WalkB, scan: Path, photo: Path) -> None:
+    """情况紧急: the handler opens the case straight into 调查取证, takes the photo and the
+    inquiry that same morning (on a phone for the field steps), the reviewer and the head sign
+    the filing approval the next working day (栾川县制度第六条: within 2 working days), and the
+    case goes on to the decision, the payment and 已结案."""
+    clock = walk.clock
+    clock.at(date(2026, 12, 11), 8, 40)  # a Friday
+    walk.open_emergency_case("当事人正在销毁原始统计台账，不立即调查证据将灭失")
+    clock.at(date(2026, 12, 11), 9, 30)
+    walk.upload_evidence(photo)
+    clock.at(date(2026, 12, 11), 11, 30)
+    walk.inquiry()
+    walk.check_phone(
+        "zhangwei",
+        [f"/cases/{walk.case_id}/", f"/uploads/cases/{walk.case_id}/recordings/new"],
+        "emergency-field",
+    )
+    clock.at(date(2026, 12, 14), 9)  # Monday, the first working day after
+    walk.backfill_filing()
+    clock.at(date(2026, 12, 14), 15)
+    walk.end_investigation()
+    clock.at(date(2026, 12, 15), 9)
+    walk.prior_notice_served(scan)
+    clock.advance(hours=1)
+    walk.waiver()
+    clock.at(date(2026, 12, 16), 10)
+    walk.decision_served(scan)
+    clock.at(date(2026, 12, 21), 10)
+    walk.payment_recorded()
+    clock.advance(hours=1)
+    walk.closing_report()
+    walk.close_case()
+
+    case = Case.objects.get(pk=walk.case_id)
+    assert (case.stage, case.start_type) == ("closed", "emergency")
+    walk.check_pdfs()
+    walk.check_phone("zhangwei", [f"/cases/{walk.case_id}/"], "emergency-closed")

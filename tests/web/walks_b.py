@@ -8,6 +8,7 @@ clock.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,9 +29,11 @@ from tests.web.walk_browser import (
     ADDRESS,
     CO_HANDLER,
     COMPANY,
+    COMPANY_USCC,
     HANDLER,
     HEAD,
     REMEDY,
+    REPRESENTATIVE,
     REVIEWER,
     Walk,
     officer,
@@ -50,6 +53,49 @@ class WalkB(Walk):
         page.goto(f"{self.case_url}documents/{self.finals[title][0]}/")
         expect(page.get_by_role("heading", level=1)).to_have_text(title)
         return page
+
+    # --- 程序启动 ----------------------------------------------------------------------------
+
+    def open_emergency_case(self, reason: str) -> None:
+        """情况紧急，先行调查取证: the case opens straight into 调查取证, and the case page says
+        by when the filing approval must be back-filled."""
+        page = self[HANDLER]
+        page.goto(f"{self.url}/")
+        page.get_by_role("link", name="启动案件").first.click()
+        page.get_by_label("启动方式").select_option(label="紧急先行启动")
+        expect(page.get_by_label("紧急先行启动理由")).to_be_visible()
+        page.get_by_label("紧急先行启动理由").fill(reason)
+        page.get_by_label("案由").fill("伪造、篡改统计资料")
+        page.get_by_label("案情摘要").fill("群众举报当事人正在销毁2025年度原始统计台账。")
+        page.get_by_label("共同承办人").select_option(label=officer("李娜"))
+        page.get_by_label("承办人意见（立案理由）").fill(
+            "涉嫌违反《统计法》第七条，证据可能灭失，先行调查取证并补办立案审批。"
+        )
+        page.get_by_label("当事人类型").select_option("organisation")
+        page.get_by_label("当事人姓名或名称").fill(COMPANY)
+        page.get_by_label("统一社会信用代码").fill(COMPANY_USCC)
+        page.get_by_label("法定代表人").fill(REPRESENTATIVE)
+        page.get_by_label("地址").fill(ADDRESS)
+        page.get_by_label("联系电话").fill("0379-66821234")
+        page.get_by_role("button", name="提交并签署承办人意见").click()
+        expect(page.locator(".messages")).to_contain_text("案件已启动")
+        self.case_number = page.get_by_role("heading", level=1).inner_text().strip()
+        found = re.search(r"/cases/(\d+)/", page.url)
+        assert found, page.url
+        self.case_id = int(found.group(1))
+        expect(page.locator(".toolbar .stage")).to_have_text("调查取证")
+        expect(page.get_by_test_id("backfill")).to_contain_text("尚余")
+        self.shot(page, "emergency-opened")
+
+    def backfill_filing(self) -> None:
+        """The reviewer and the head sign the filing approval from their inbox; the case page
+        then says it was back-filled in time."""
+        approve_in_inbox(self[REVIEWER], self.case_number, "立案审批", "情况紧急，同意立案")
+        approve_in_inbox(self[HEAD], self.case_number, "立案审批", "同意立案")
+        page = self.open_case_page(HANDLER)
+        expect(page.locator(".toolbar .stage")).to_have_text("调查取证")
+        expect(page.get_by_test_id("backfill")).to_contain_text("已按期补办")
+        self.shot(page, "emergency-backfilled")
 
     # --- 审查决定 ----------------------------------------------------------------------------
 
