@@ -22,8 +22,10 @@ from casetrail.procedure.facts import CaseFacts, DocFacts, Draft
 from casetrail.procedure.guards import gate_problems
 from casetrail.procedure.rules.after_decision import (
     PAID,
+    closable_stage,
     court_application_gate,
     deferred_until,
+    ends_without_decision,
     pauses,
     remedy_stated,
     the_decision,
@@ -125,6 +127,32 @@ def _line(facts: CaseFacts, doc: DocFacts) -> DocLine:
     return DocLine(doc, f"{title} {doc.number}".strip(), url, "；".join(parts))
 
 
+@dataclass(frozen=True)
+class Ending:
+    """How a case ended without a decision: the document that ended it and what it says."""
+
+    document: str
+    url: str
+    text: str
+
+
+def ending(facts: CaseFacts) -> Ending | None:
+    """The 撤案审批表 or the 涉嫌犯罪案件移送书 that ended the case before any decision."""
+    how = ends_without_decision(facts)
+    kind = {"withdrawn": "withdrawal_approval", "transferred": "case_transfer_letter"}.get(how)
+    doc = facts.latest_final(kind) if kind else None
+    if doc is None:
+        return None
+    line = _line(facts, doc)
+    if how == "withdrawn":
+        spec = next((f for f in facts.catalogue[doc.kind].fields if f.name == "grounds"), None)
+        grounds = str(doc.fields.get("grounds") or "")
+        text = f"，经批准撤销案件（{spec.choice_label(grounds) if spec else grounds}）。"
+    else:
+        text = f"，已移送{doc.fields.get('recipient') or '司法机关'}。"
+    return Ending(line.title, line.url, text)
+
+
 def _fine(facts: CaseFacts, decision: DocFacts, served_on: date) -> Fine | None:
     amount = _money(decision.fields, "fine")
     if amount <= 0:
@@ -195,7 +223,7 @@ def performance_view(facts: CaseFacts) -> PerformanceView:
         court=_court(facts, decision, demand) if decision else None,
         lines=lines,
         corrections=corrections,
-        closing_problems=gate_problems(facts, "closed") if facts.stage == "decided" else [],
+        closing_problems=gate_problems(facts, "closed") if closable_stage(facts) else [],
     )
 
 

@@ -92,6 +92,25 @@ def investigated(walk: WalkB, photo: Path) -> None:
     walk.end_investigation()
 
 
+def investigated_proposing(walk: WalkB, photo: Path, proposal: str) -> None:
+    """Opened, approved, investigated; the investigation ends proposing *proposal*."""
+    clock = walk.clock
+    clock.at(date(2026, 12, 8), 9)
+    walk.open_ex_officio_case()
+    clock.advance(minutes=20)
+    walk.approve_filing()
+    clock.at(date(2026, 12, 8), 10)
+    walk.upload_evidence(photo)
+    clock.at(date(2026, 12, 8), 11, 30)
+    walk.inquiry()
+    clock.at(date(2026, 12, 8), 15)
+    walk.end_investigation_proposing(
+        proposal,
+        "当事人2025年度统计年报从业人员期末人数报送不实",
+        "《统计法》第七条、第四十一条",
+    )
+
+
 @pytest.mark.usefixtures("pdf_tools")
 def test_decision_posted_returned_then_public_notice(
     walk: WalkB, tmp_path: Path, scan: Path, photo: Path
@@ -183,3 +202,89 @@ def test_emergency_start_with_the_filing_backfilled(walk: WalkB, scan: Path, pho
     assert (case.stage, case.start_type) == ("closed", "emergency")
     walk.check_pdfs()
     walk.check_phone("zhangwei", [f"/cases/{walk.case_id}/"], "emergency-closed")
+
+
+@pytest.mark.usefixtures("pdf_tools")
+def test_no_penalty_decision_to_closed(walk: WalkB, scan: Path, photo: Path) -> None:
+    """First violation, corrected: the investigation proposes 不予行政处罚, the approval form
+    says so, the head signs the 不予行政处罚决定书 from the inbox, it is served, and the 结案审批表
+    states 不予行政处罚 → 已结案."""
+    clock = walk.clock
+    investigated_proposing(walk, photo, "不予行政处罚")
+    clock.at(date(2026, 12, 9), 10)
+    walk.no_penalty_decision_served(scan)
+    walk.check_phone(
+        "zhangwei",
+        [f"/cases/{walk.case_id}/documents/{walk.finals['不予行政处罚决定书'][0]}/"],
+        "no-penalty",
+    )
+    clock.advance(hours=2)
+    number = walk.finals["不予行政处罚决定书"][1]
+    walk.closing_report_for(
+        "不予行政处罚",
+        f"{number} 不予行政处罚决定书",
+        "立案调查，当事人初次违法且及时改正，经审批作出不予行政处罚决定并已送达",
+    )
+    walk.close_from_case_page("履行与执行")
+
+    assert Case.objects.get(pk=walk.case_id).stage == "closed"
+    walk.check_pdfs()
+
+
+@pytest.mark.usefixtures("pdf_tools")
+def test_case_withdrawn_during_investigation(walk: WalkB, photo: Path) -> None:
+    """The facts do not stand: in 调查取证 the handlers write the 撤案审批表, the reviewer and the
+    head sign it from their inbox; the case page then offers 结案, the 结案审批表 says 撤销案件,
+    and the case closes from 调查取证 (no decision, nothing to serve)."""
+    clock = walk.clock
+    clock.at(date(2026, 12, 8), 9)
+    walk.open_ex_officio_case()
+    clock.advance(minutes=20)
+    walk.approve_filing()
+    clock.at(date(2026, 12, 8), 10)
+    walk.upload_evidence(photo)
+    clock.at(date(2026, 12, 8), 11, 30)
+    walk.inquiry()
+    walk.check_phone("zhangwei", [f"/cases/{walk.case_id}/"], "withdrawal-field")
+
+    clock.at(date(2026, 12, 10), 9)
+    label = walk.withdrawal_approved()
+    page = walk.open_case_page("zhangwei")
+    walk.shot(page, "withdrawn-case-page")
+    clock.advance(hours=1)
+    walk.closing_report_for(
+        "撤销案件", label, "立案调查后查明违法事实不能成立，经负责人批准撤销案件"
+    )
+    walk.close_from_case_page("结案", "经批准撤销案件（违法事实不能成立）")
+
+    assert Case.objects.get(pk=walk.case_id).stage == "closed"
+    walk.check_pdfs()
+    walk.check_phone("zhangwei", [f"/cases/{walk.case_id}/"], "withdrawn-closed")
+
+
+@pytest.mark.usefixtures("pdf_tools")
+def test_suspected_crime_transferred(walk: WalkB, photo: Path) -> None:
+    """A suspected crime: the investigation proposes 移送司法机关, the head signs the 涉嫌犯罪案件
+    移送书 from the inbox, it is numbered (移字), and the case closes from 审查决定 with the
+    结案审批表 stating 移送司法机关 — no penalty replaces the transfer."""
+    clock = walk.clock
+    investigated_proposing(walk, photo, "移送司法机关")
+    clock.at(date(2026, 12, 9), 10)
+    walk.transfer_letter()
+    walk.check_phone(
+        "zhangwei",
+        [f"/cases/{walk.case_id}/", f"/cases/{walk.case_id}/performance/"],
+        "transfer",
+    )
+    clock.advance(hours=2)
+    number = walk.finals["涉嫌犯罪案件移送书"][1]
+    assert "移字" in number, number
+    walk.closing_report_for(
+        "移送司法机关",
+        f"{number} 涉嫌犯罪案件移送书",
+        "立案调查发现当事人涉嫌犯罪，经负责人批准移送栾川县公安局",
+    )
+    walk.close_from_case_page("结案", f"{number}，已移送栾川县公安局")
+
+    assert Case.objects.get(pk=walk.case_id).stage == "closed"
+    walk.check_pdfs()

@@ -285,3 +285,160 @@ class WalkB(Walk):
         sign_by_login(co)
         page.reload()
         finalise(page)
+
+    # --- 调查终结 with another proposal -----------------------------------------------------
+
+    def end_investigation_proposing(self, proposal: str, facts: str, law: str) -> None:
+        """调查终结报告 proposing *proposal* (不予行政处罚, 移送司法机关), signed by both handlers,
+        approved from the inbox, the investigation ended."""
+        page = self[HANDLER]
+        new_document(page, self.url, self.case_id, "调查终结报告")
+        fill_document(
+            page,
+            {
+                "查明的违法事实": facts,
+                "证据清单": "询问笔录、现场照片",
+                "适用的法律依据": law,
+                "裁量分析": "见查明的事实",
+                "处理意见": proposal,
+            },
+        )
+        report_id = save_draft(page)
+        sign_by_login(page)
+        co = self[CO_HANDLER]
+        co.goto(f"{self.case_url}documents/{report_id}/")
+        sign_by_login(co)
+        page.reload()
+        finalise(page)
+        propose(page, f"调查终结，建议{proposal}，提请审批")
+        approve_in_inbox(self[REVIEWER], self.case_number, "调查终结审批", "同意终结调查")
+        approve_in_inbox(self[HEAD], self.case_number, "调查终结审批", "同意")
+        page = self.open_case_page(HANDLER)
+        page.get_by_role("button", name="终结调查").click()
+        expect(page.locator(".messages")).to_contain_text("调查已终结")
+        expect(page.locator(".toolbar .stage")).to_have_text("审查决定")
+
+    # --- 不予行政处罚 -------------------------------------------------------------------------
+
+    def no_penalty_decision_served(self, scan: Path) -> None:
+        """不予行政处罚决定书 after the approval form says 不予行政处罚: signed by the head from
+        the inbox, numbered, served directly."""
+        approval = self.decision_approved("不予行政处罚", "初次违法且及时改正，拟不予行政处罚")
+        page = self[HANDLER]
+        new_document(page, self.url, self.case_id, "不予行政处罚决定书")
+        form = page.get_by_test_id("document-form")
+        expect(form.get_by_label(labelled("当事人地址"))).to_have_value(ADDRESS)
+        fill_document(
+            page,
+            {
+                "行政处罚决定审批表": approval,
+                "当事人": COMPANY,
+                "不予处罚的理由": "初次违法且危害后果轻微并及时改正",
+                "事实和理由": "当事人2025年度统计年报从业人员期末人数报送有误，系初次违法，"
+                "危害后果轻微，已于立案后更正，依《行政处罚法》第三十三条第一款不予行政处罚",
+                "申请行政复议、提起行政诉讼的途径和期限": REMEDY,
+                "作出决定的日期": self.clock.day,
+            },
+        )
+        decision_id = save_draft(page)
+        self.sign_from_inbox(HEAD, "不予行政处罚决定书", decision_id)
+        page.reload()
+        finalise(page)
+        self.issued(page, "不予行政处罚决定书")
+        self.serve_here(page, scan)
+        page = self.open_case_page(HANDLER)
+        expect(page.locator(".toolbar .stage")).to_have_text("送达执行")
+
+    # --- 撤销立案 -----------------------------------------------------------------------------
+
+    def withdrawal_approved(self) -> str:
+        """撤案审批表: written and signed by the handlers, then by the reviewer and the head from
+        their inbox, finalised; returns the label the closing report's picker shows."""
+        page = self[HANDLER]
+        new_document(page, self.url, self.case_id, "撤案审批表")
+        fill_document(
+            page,
+            {
+                "撤案情形": "违法事实不能成立",
+                "撤案理由": "经核对工资册、考勤记录和社保缴费名单，当事人报送的从业人员期末人数"
+                "与原始记录一致，举报所称的违法事实不能成立",
+                "承办人": ["张伟", "李娜"],
+            },
+        )
+        report_id = save_draft(page)
+        sign_by_login(page)
+        co = self[CO_HANDLER]
+        co.goto(f"{self.case_url}documents/{report_id}/")
+        sign_by_login(co)
+        self.sign_from_inbox(REVIEWER, "撤案审批表", report_id)
+        self.sign_from_inbox(HEAD, "撤案审批表", report_id)
+        page.reload()
+        finalise(page)
+        self.issued(page, "撤案审批表")
+        return f"撤案审批表（{self.clock.day}）"
+
+    # --- 移送司法机关 -------------------------------------------------------------------------
+
+    def transfer_letter(self) -> None:
+        """涉嫌犯罪案件移送书 to the public security organ, signed by the head, numbered."""
+        page = self[HANDLER]
+        new_document(page, self.url, self.case_id, "涉嫌犯罪案件移送书")
+        fill_document(
+            page,
+            {
+                "接收机关": "栾川县公安局",
+                "涉嫌犯罪的事实": "当事人为骗取财政补贴，伪造2025年度统计台账及原始凭证，"
+                "涉嫌伪造、变造国家机关公文或者诈骗，数额较大",
+                "证据清单": "询问笔录1份、现场照片1张、伪造的统计台账复印件",
+                "移送依据": "《行政处罚法》第二十七条；《统计法实施条例》第五十一条；"
+                "《行政执法机关移送涉嫌犯罪案件的规定》第三条",
+                "移送日期": self.clock.day,
+            },
+        )
+        letter_id = save_draft(page)
+        self.sign_from_inbox(HEAD, "涉嫌犯罪案件移送书", letter_id)
+        page.reload()
+        finalise(page)
+        self.issued(page, "涉嫌犯罪案件移送书")
+
+    # --- 结案 ---------------------------------------------------------------------------------
+
+    def closing_report_for(self, outcome: str, decision: str, summary: str) -> None:
+        """结案审批表 naming the document that ended the case (*decision*, as its picker
+        labels it), signed by the handlers, the reviewer and the head, finalised."""
+        page = self[HANDLER]
+        new_document(page, self.url, self.case_id, "结案审批表")
+        fill_document(
+            page,
+            {
+                "案件处理结果": outcome,
+                "处理决定文书": decision,
+                "案件办理情况": summary,
+                "文书齐全，卷宗材料完整": True,
+                "承办人": ["张伟", "李娜"],
+            },
+        )
+        report_id = save_draft(page)
+        sign_by_login(page)
+        co = self[CO_HANDLER]
+        co.goto(f"{self.case_url}documents/{report_id}/")
+        sign_by_login(co)
+        self.sign_from_inbox(REVIEWER, "结案审批表", report_id)
+        self.sign_from_inbox(HEAD, "结案审批表", report_id)
+        page.reload()
+        finalise(page)
+
+    def close_from_case_page(self, link: str, ended: str = "") -> None:
+        """结案 from the page the case page links to (履行与执行, or 结案 for a case that ends
+        without a decision, whose page says how it *ended*)."""
+        page = self.open_case_page(HANDLER)
+        page.locator(".toolbar").get_by_role("link", name=link, exact=True).click()
+        if ended:
+            expect(page.get_by_test_id("ended")).to_contain_text(ended)
+            expect(page.get_by_test_id("no-decision")).to_have_count(0)
+        expect(page.get_by_test_id("closing-problems")).to_have_text("结案条件已齐备。")
+        self.shot(page, f"closing-{link}")
+        page.get_by_test_id("closing").get_by_role("button", name="结案").click()
+        expect(page.locator(".messages")).to_contain_text("案件已结案")
+        page = self.open_case_page(HANDLER)
+        expect(page.locator(".toolbar .stage")).to_have_text("已结案")
