@@ -375,6 +375,10 @@ class WalkB(Walk):
         page.reload()
         finalise(page)
         self.issued(page, "撤案审批表")
+        case_page = self.open_case_page(HANDLER)
+        expect(case_page.get_by_test_id("gate-problems")).to_contain_text("结案审批表")
+        expect(case_page.get_by_role("button", name="终结调查")).to_have_count(0)
+        expect(case_page.get_by_test_id("decision-deadline")).to_have_count(0)
         return f"撤案审批表（{self.clock.day}）"
 
     # --- 移送司法机关 -------------------------------------------------------------------------
