@@ -48,6 +48,8 @@ AFTER_DECISION_KINDS: Final = (
     "closing_report",
 )
 
+# A case ended without a penalty (不予处罚, withdrawn, transferred): challenged, then closed.
+ENDED_KINDS: Final = ("remedy_record", "closing_report")
 
 MONEY: Final = frozenset({"amount_paid", "surcharge", "amount_collected"})
 
@@ -139,7 +141,13 @@ class Ending:
 def ending(facts: CaseFacts) -> Ending | None:
     """The 撤案审批表 or the 涉嫌犯罪案件移送书 that ended the case before any decision."""
     how = ends_without_decision(facts)
-    kind = {"withdrawn": "withdrawal_approval", "transferred": "case_transfer_letter"}.get(how)
+    if not how and the_decision(facts) is None and facts.latest_final("no_penalty_decision"):
+        how = "no_penalty"
+    kind = {
+        "withdrawn": "withdrawal_approval",
+        "transferred": "case_transfer_letter",
+        "no_penalty": "no_penalty_decision",
+    }.get(how)
     doc = facts.latest_final(kind) if kind else None
     if doc is None:
         return None
@@ -147,9 +155,13 @@ def ending(facts: CaseFacts) -> Ending | None:
     if how == "withdrawn":
         spec = next((f for f in facts.catalogue[doc.kind].fields if f.name == "grounds"), None)
         grounds = str(doc.fields.get("grounds") or "")
-        text = f"，经批准撤销案件（{spec.choice_label(grounds) if spec else grounds}）。"
+        label = spec.choice_label(grounds) if spec else grounds
+        text = f"：经批准撤销案件（{label}），不作出行政处罚决定。"
+    elif how == "transferred":
+        text = f"：已移送{doc.fields.get('recipient') or '司法机关'}，不作出行政处罚决定。"
     else:
-        text = f"，已移送{doc.fields.get('recipient') or '司法机关'}。"
+        served = doc.served_on
+        text = f"：不予行政处罚，{served.isoformat() + '送达' if served else '尚未送达'}。"
     return Ending(line.title, line.url, text)
 
 
@@ -235,10 +247,12 @@ class KindLink:
 
 
 def create_links(case: Case, facts: CaseFacts) -> list[KindLink]:
-    """The documents of this stage the case may make now, through their generated forms."""
+    """The documents of this stage the case may make now, through their generated forms; a
+    case ended without a penalty has nothing to perform or enforce."""
+    codes = ENDED_KINDS if ending(facts) else AFTER_DECISION_KINDS
     return [
         KindLink(code, kind.title, reverse("document-create", args=[case.pk, code]))
-        for code in AFTER_DECISION_KINDS
+        for code in codes
         if (kind := facts.catalogue.get(code)) is not None
         and case.stage in kind.stages
         and case.procedure in kind.procedures

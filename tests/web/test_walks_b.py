@@ -225,7 +225,7 @@ def test_no_penalty_decision_to_closed(walk: WalkB, scan: Path, photo: Path) -> 
         f"{number} 不予行政处罚决定书",
         "立案调查，当事人初次违法且及时改正，经审批作出不予行政处罚决定并已送达",
     )
-    walk.close_from_case_page("履行与执行")
+    walk.close_from_case_page("履行与执行", f"{number}：不予行政处罚，2026-12-09送达")
 
     assert Case.objects.get(pk=walk.case_id).stage == "closed"
     walk.check_pdfs()
@@ -284,7 +284,7 @@ def test_suspected_crime_transferred(walk: WalkB, photo: Path) -> None:
         f"{number} 涉嫌犯罪案件移送书",
         "立案调查发现当事人涉嫌犯罪，经负责人批准移送栾川县公安局",
     )
-    walk.close_from_case_page("结案", f"{number}，已移送栾川县公安局")
+    walk.close_from_case_page("结案", f"{number}：已移送栾川县公安局")
 
     assert Case.objects.get(pk=walk.case_id).stage == "closed"
     walk.check_pdfs()
