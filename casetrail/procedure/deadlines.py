@@ -152,7 +152,7 @@ def _decision(facts: CaseFacts) -> Iterator[CaseDeadline]:
             "送达处罚决定书",
             decision.number,
             service,
-            decision.served_on,
+            decision.service_completed_on,
             "《行政处罚法》第六十一条",
         )
     decided_on = decision.finalised_on

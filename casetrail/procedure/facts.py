@@ -57,6 +57,16 @@ class ServiceFacts:
     recipient: str
     details: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def completed_on(self) -> date | None:
+        """The day the agency completed its act of service: the publication day of a public
+        notice (which counts as served only 30 days later, 民事诉讼法 第九十五条), else the day
+        it was served."""
+        published = self.details.get("published_on")
+        if self.method == "public_notice" and self.served_on and isinstance(published, str):
+            return date.fromisoformat(published)
+        return self.served_on
+
 
 @dataclass(frozen=True)
 class DocFacts:
@@ -80,6 +90,13 @@ class DocFacts:
     def served_on(self) -> date | None:
         """The first date the document counts as served (any method with a date)."""
         days = [s.served_on for s in self.services if s.served_on is not None]
+        return min(days) if days else None
+
+    @property
+    def service_completed_on(self) -> date | None:
+        """The first day the agency completed a service (a public notice: when published);
+        the period for serving a decision is kept by this day (行政处罚法 第六十一条)."""
+        days = [d for s in self.services if (d := s.completed_on) is not None]
         return min(days) if days else None
 
 

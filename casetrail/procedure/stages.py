@@ -50,6 +50,10 @@ TRANSITIONS: Final = (
     Transition("investigation", "decided", "do_finalise_document(summary_decision)", "summary"),
     # Seed A art. 14; Seed B art. 25, 33: the file complete, every service proved (rule 40)
     Transition("decided", "closed", "do_close_case", "after_decision.GATES"),
+    # 行政处罚法 第57条(三)(四); Seed B art. 33: withdrawn (撤案审批表) or transferred (移送书)
+    # without a decision, the case closes from where it stood (after_decision.ends_without_decision)
+    Transition("investigation", "closed", "do_close_case", "after_decision.GATES"),
+    Transition("review", "closed", "do_close_case", "after_decision.GATES"),
 )
 
 INITIAL_STAGE: Final = {

@@ -14,6 +14,7 @@ from casetrail.policy.catalogue import DocumentKind
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.facts import CaseFacts
 from casetrail.procedure.guards import GATES, gate_problems
+from casetrail.procedure.rules.after_decision import closable_stage
 from casetrail.procedure.rules.decision import ALERTS, decision_alerts, decision_due
 from casetrail.procedure.rules.documents import STAGE_LABELS
 from casetrail.procedure.rules.investigation import late_disposals
@@ -87,8 +88,9 @@ class Gate:
 
 
 def next_gate(facts: CaseFacts) -> Gate | None:
-    """进入下一阶段前还缺少: every rule that keeps the case where it is."""
-    target = NEXT_STAGE.get(facts.stage)
+    """进入下一阶段前还缺少: every rule that keeps the case where it is. A case withdrawn or
+    transferred without a decision goes next to 已结案."""
+    target = "closed" if closable_stage(facts) else NEXT_STAGE.get(facts.stage)
     if target is None or target not in GATES:
         return None
     return Gate(stage_label(target), gate_problems(facts, target))
@@ -129,8 +131,8 @@ class DecisionDeadline:
 def decision_deadline(facts: CaseFacts) -> DecisionDeadline | None:
     """行政处罚法 第60条: the time limit of the decision from filing, while undecided, with the
     profile's alert thresholds (`alert_days_before`) already crossed."""
-    if facts.stage not in ("investigation", "review"):
-        return None
+    if facts.stage not in ("investigation", "review") or closable_stage(facts):
+        return None  # decided, or ended without a decision (withdrawn, transferred)
     due = decision_due(facts)
     if due is None:
         return None

@@ -22,9 +22,11 @@ from casetrail.procedure.facts import CaseFacts, DocFacts, Draft
 from casetrail.procedure.guards import gate_problems
 from casetrail.procedure.rules.after_decision import (
     PAID,
+    closable_stage,
     court_application_gate,
     deferred_until,
     delivered_on,
+    ends_without_decision,
     pauses,
     remedy_stated,
     the_decision,
@@ -47,6 +49,8 @@ AFTER_DECISION_KINDS: Final = (
     "closing_report",
 )
 
+# A case ended without a penalty (不予处罚, withdrawn, transferred): challenged, then closed.
+ENDED_KINDS: Final = ("remedy_record", "closing_report")
 
 MONEY: Final = frozenset({"amount_paid", "surcharge", "amount_collected"})
 
@@ -126,6 +130,42 @@ def _line(facts: CaseFacts, doc: DocFacts) -> DocLine:
     return DocLine(doc, f"{title} {doc.number}".strip(), url, "；".join(parts))
 
 
+@dataclass(frozen=True)
+class Ending:
+    """How a case ended without a decision: the document that ended it and what it says."""
+
+    document: str
+    url: str
+    text: str
+
+
+def ending(facts: CaseFacts) -> Ending | None:
+    """The 撤案审批表 or the 涉嫌犯罪案件移送书 that ended the case before any decision."""
+    how = ends_without_decision(facts)
+    if not how and the_decision(facts) is None and facts.latest_final("no_penalty_decision"):
+        how = "no_penalty"
+    kind = {
+        "withdrawn": "withdrawal_approval",
+        "transferred": "case_transfer_letter",
+        "no_penalty": "no_penalty_decision",
+    }.get(how)
+    doc = facts.latest_final(kind) if kind else None
+    if doc is None:
+        return None
+    line = _line(facts, doc)
+    if how == "withdrawn":
+        spec = next((f for f in facts.catalogue[doc.kind].fields if f.name == "grounds"), None)
+        grounds = str(doc.fields.get("grounds") or "")
+        label = spec.choice_label(grounds) if spec else grounds
+        text = f"：经批准撤销案件（{label}），不作出行政处罚决定。"
+    elif how == "transferred":
+        text = f"：已移送{doc.fields.get('recipient') or '司法机关'}，不作出行政处罚决定。"
+    else:
+        served = doc.served_on
+        text = f"：不予行政处罚，{served.isoformat() + '送达' if served else '尚未送达'}。"
+    return Ending(line.title, line.url, text)
+
+
 def _fine(facts: CaseFacts, decision: DocFacts, served_on: date) -> Fine | None:
     amount = _money(decision.fields, "fine")
     if amount <= 0:
@@ -197,7 +237,7 @@ def performance_view(facts: CaseFacts) -> PerformanceView:
         court=_court(facts, decision, demand) if decision else None,
         lines=lines,
         corrections=corrections,
-        closing_problems=gate_problems(facts, "closed") if facts.stage == "decided" else [],
+        closing_problems=gate_problems(facts, "closed") if closable_stage(facts) else [],
     )
 
 
@@ -209,10 +249,12 @@ class KindLink:
 
 
 def create_links(case: Case, facts: CaseFacts) -> list[KindLink]:
-    """The documents of this stage the case may make now, through their generated forms."""
+    """The documents of this stage the case may make now, through their generated forms; a
+    case ended without a penalty has nothing to perform or enforce."""
+    codes = ENDED_KINDS if ending(facts) else AFTER_DECISION_KINDS
     return [
         KindLink(code, kind.title, reverse("document-create", args=[case.pk, code]))
-        for code in AFTER_DECISION_KINDS
+        for code in codes
         if (kind := facts.catalogue.get(code)) is not None
         and case.stage in kind.stages
         and case.procedure in kind.procedures

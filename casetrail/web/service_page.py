@@ -83,8 +83,8 @@ def _referenced(services: Iterable[Service]) -> tuple[dict[int, str], dict[int, 
                 documents.add(service.details[name])
         if isinstance(service.details.get("recording"), int):
             recordings.add(service.details["recording"])
-    titles = {
-        d.pk: f"{d.title} {d.final.number if hasattr(d, 'final') else ''}".strip()
+    titles = {  # the detail's label names the kind (送达公告): the 文号 says which one
+        d.pk: (d.final.number if hasattr(d, "final") else "") or d.title
         for d in Document.objects.filter(pk__in=documents).select_related("final")
     }
     files = {r.pk: r.filename for r in Recording.objects.filter(pk__in=recordings)}

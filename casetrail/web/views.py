@@ -31,6 +31,7 @@ from casetrail.ledger.checkpoints import latest_checkpoint, verifier
 from casetrail.ledger.config import offsite_dir
 from casetrail.ledger.models import LedgerEntry, LogHead
 from casetrail.ledger.selectors import agency_log
+from casetrail.procedure.rules.after_decision import closable_stage
 from casetrail.procedure.rules.decision import extension_problem
 from casetrail.procedure.rules.start import limitation_warning, next_step
 from casetrail.procedure.stages import stage_label
@@ -146,6 +147,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "approvals": selectors.filing_approvals(case),
         "timeline": selectors.timeline(case),
         "backfill": selectors.emergency_backfill(case),
+        "closable": closable_stage(facts),
         "limitation": limitation_warning(
             case.violation_on, case.discovered_on, five_years=case.limitation_five_years
         ),

@@ -18,8 +18,9 @@ from casetrail.cases.actions import REFUSALS
 from casetrail.cases.actions.closing import do_close_case
 from casetrail.cases.facts import case_facts
 from casetrail.cases.models import Case
+from casetrail.procedure.rules.after_decision import closable_stage
 from casetrail.procedure.stages import stage_label
-from casetrail.web.performance_page import create_links, performance_view
+from casetrail.web.performance_page import create_links, ending, performance_view
 
 
 def _page(request: HttpRequest, case: Case, *, close_refusal: str = "") -> HttpResponse:
@@ -31,7 +32,9 @@ def _page(request: HttpRequest, case: Case, *, close_refusal: str = "") -> HttpR
         "today": facts.today,
         "view": performance_view(facts),
         "links": create_links(case, facts) if can_handle else [],
-        "can_close": can_handle and case.stage == "decided",
+        "closable": closable_stage(facts),
+        "ended": ending(facts),
+        "can_close": can_handle and closable_stage(facts),
         "close_refusal": close_refusal,
     }
     return render(request, "web/performance.html", context)

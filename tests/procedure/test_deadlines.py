@@ -58,6 +58,27 @@ def test_service_publication_and_payment_follow_the_decision() -> None:
     assert rows["fine_payment"].due.due_on == date(2026, 11, 19)
 
 
+def test_a_decision_published_in_time_is_served_in_time() -> None:
+    """Posted and returned, then published on day 5 of 7: the decision counts as served 30
+    days later (民事诉讼法 第九十五条), but the agency kept the 7-working-day period
+    (行政处罚法 第六十一条) — the period is judged by the publication day."""
+    decision = doc(20, "decision", {"fine": "5000.00"}, on=date(2026, 11, 2))
+    notice = ServiceFacts(
+        "public_notice", date(2026, 12, 9), "刘某", {"published_on": "2026-11-09"}
+    )
+    returned = ServiceFacts("postal", None, "刘某", {"outcome": "failed"})
+    facts = case_facts(replace(decision, services=(returned, notice)), stage="decided")
+    row = by_kind(case_deadlines(facts))["decision_service"]
+    assert row.done_on == date(2026, 11, 9)
+    assert row.status(date(2026, 11, 12)) == "done"
+    assert replace(decision, services=(returned, notice)).served_on == date(2026, 12, 9)
+    late = ServiceFacts("public_notice", date(2026, 12, 12), "刘某", {"published_on": "2026-11-12"})
+    facts = case_facts(replace(decision, services=(late,)), stage="decided")
+    assert by_kind(case_deadlines(facts))["decision_service"].status(date(2026, 12, 1)) == (
+        "done_late"
+    )
+
+
 def test_an_emergency_start_has_its_backfill_deadline() -> None:
     facts = replace(case_facts(), start_type="emergency", filed_on=None)
     row = by_kind(case_deadlines(facts))["emergency_backfill"]

@@ -237,7 +237,7 @@ def test_an_undecided_case_has_no_decision_yet(world: World) -> None:
     case = filed_case(world)
     body = page(case)
     assert 'data-testid="no-decision"' in body
-    assert "作出处理决定后方可结案" in body
+    assert "作出处理决定后，或者经批准撤销案件、移送司法机关后，方可结案" in body
 
 
 # --- who may do what ------------------------------------------------------------------------

@@ -9,10 +9,12 @@ from django.db import transaction
 
 from casetrail import access
 from casetrail.cases.actions.stage_move import advance_stage
+from casetrail.cases.facts import case_facts
 from casetrail.cases.models import Case
 from casetrail.procedure import stages
 from casetrail.procedure.citations import cite
 from casetrail.procedure.errors import RuleViolation
+from casetrail.procedure.rules.after_decision import closable_stage
 
 
 def do_close_case(*, acting_user: User, case: Case) -> Case:
@@ -25,12 +27,13 @@ def do_close_case(*, acting_user: User, case: Case) -> Case:
             raise RuleViolation(
                 rule="40", article=article, field="user", message="只有本案承办人可以结案"
             )
-        if case.stage != stages.DECIDED.code:
+        if not closable_stage(case_facts(case)):
             raise RuleViolation(
                 rule="40",
                 article=article,
                 field="stage",
-                message=f"本案处于{stages.stage_label(case.stage)}阶段，不能结案",
+                message=f"本案处于{stages.stage_label(case.stage)}阶段，不能结案：须作出处理决定"
+                "并送达，或者经批准撤销案件（撤案审批表）、移送司法机关（涉嫌犯罪案件移送书）",
             )
         case = advance_stage(
             case, target=stages.CLOSED.code, action="case.close", acting_user=acting_user

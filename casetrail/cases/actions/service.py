@@ -23,6 +23,7 @@ from casetrail.ledger.append import append_entry
 from casetrail.ledger.canonical import Json, canonical_json
 from casetrail.procedure.citations import cite, statute_of
 from casetrail.procedure.errors import RuleViolation
+from casetrail.procedure.facts import ServiceFacts
 from casetrail.procedure.rules.service import (
     DECISION_KINDS,
     ServiceDraft,
@@ -101,9 +102,10 @@ def do_record_service(
             if created:
                 rows.append(blob)
         legal_date = service_date(draft)
-        if doc.kind in DECISION_KINDS and legal_date is not None:
+        completed = ServiceFacts(method, legal_date, recipient, recorded_details).completed_on
+        if doc.kind in DECISION_KINDS and completed is not None:
             due = decision_service_due(facts, doc)
-            if due is not None and legal_date > due.due_on:
+            if due is not None and completed > due.due_on:
                 recorded_details["late"] = f"晚于法定送达期限（{due.due_on.isoformat()}）"
         service = Service(
             document=document,

@@ -45,6 +45,10 @@ def delivered_on(decision: DocFacts) -> date | None:
     return _day(decision.fields, "decided_at") or decision.finalised_on
 
 
+# The documents that decide a case (finalising one moves it to 送达执行).
+DECIDING: Final = frozenset({"decision", "no_penalty_decision", "summary_decision"})
+
+
 def _refuse(rule: str, article: str, field: str, message: str) -> RuleViolation:
     return RuleViolation(rule=rule, article=article, field=field, message=message)
 
@@ -325,8 +329,32 @@ def services_gate(facts: CaseFacts) -> RuleViolation | None:
     return None
 
 
+def ends_without_decision(facts: CaseFacts) -> str:
+    """How a case ends before any decision: "withdrawn" once the 撤案审批表 is final (兴隆台区
+    办法第三十三条; 行政处罚法 第五十七条), "transferred" once the 涉嫌犯罪案件移送书 is final and
+    no decision was made (行政处罚法 第二十七条、第五十七条(四)); else "" (it ends by a decision).
+    Such a case is closed from the stage it reached, with its 结案审批表."""
+    if any(d.kind in DECIDING for d in facts.documents if d.final and not d.superseded):
+        return ""
+    if facts.final("withdrawal_approval"):
+        return "withdrawn"
+    if facts.final("case_transfer_letter"):
+        return "transferred"
+    return ""
+
+
+def closable_stage(facts: CaseFacts) -> bool:
+    """The case stands where 结案 may be asked for: decided (送达执行), or still in 调查取证 or
+    审查决定 but ended without a decision (withdrawn or transferred)."""
+    if facts.stage == "decided":
+        return True
+    return facts.stage in ("investigation", "review") and bool(ends_without_decision(facts))
+
+
 def _required_for_closing(facts: CaseFacts) -> list[str]:
     """The documents the case's path requires in its file (Seed A art. 14; Seed B art. 25)."""
+    if ends_without_decision(facts) == "withdrawn":
+        return ["withdrawal_approval"]
     if facts.procedure == "summary":
         required = ["summary_decision", "summary_filing_record"]
         decision = facts.latest_final("summary_decision")
