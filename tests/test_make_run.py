@@ -1,4 +1,4 @@
-"""`make run HOST=… PORT=…`: the server and the documents' QR codes use the same address (#16, 18)."""
+"""`make run HOST=… PORT=…`: the server and the QR codes use the same address (#16, 18)."""
 
 from __future__ import annotations
 
@@ -47,4 +47,5 @@ def test_a_public_url_given_is_kept() -> None:
 
 def test_the_readme_names_host_and_port() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "make run HOST=" in readme and "PORT=" in readme
+    assert "make run HOST=" in readme
+    assert "PORT=" in readme
