@@ -27,6 +27,8 @@ REVIEW_ROLES = frozenset({Role.REVIEWER, Role.HEAD})
 # The deadline list of an agency: its officers, reviewers and heads, and its supervisors
 # (read-only, as everywhere); each sees the rows of the cases they may see.
 DEADLINE_ROLES = frozenset({Role.OFFICER, Role.REVIEWER, Role.HEAD, Role.SUPERVISOR})
+# Opening a case is an enforcement officer's act (执法人员); the menu offers it to them only.
+OPEN_ROLES = frozenset({Role.OFFICER})
 # handle: the handlers' acts (documents, service, closing the investigation, proposing);
 # decide_filing, review: the reviewers' and heads' steps of an approval chain;
 # participate: any act of someone working the case (signing by login, flagging its gates).
@@ -128,7 +130,26 @@ def agencies_for_review(user: AnyUser) -> QuerySet[Agency]:
 
 def agencies_for_opening(user: AnyUser) -> QuerySet[Agency]:
     """Agencies where *user* is an enforcement officer and so may open a case."""
-    return agencies_where(user, frozenset({Role.OFFICER}))
+    return agencies_where(user, OPEN_ROLES)
+
+
+def may_open_cases(roles: frozenset[str]) -> bool:
+    """Whether someone holding *roles* (`roles_anywhere`) may open a case somewhere."""
+    return bool(roles & OPEN_ROLES)
+
+
+Landing = Literal["mine", "approvals", "visible"]
+
+
+def landing(roles: frozenset[str]) -> Landing:
+    """What a person works on, so their first page after login: officers their own cases,
+    reviewers and heads (who handle none) their approvals inbox, the others (supervisors,
+    archivists) every case they may see."""
+    if roles & OPEN_ROLES:
+        return "mine"
+    if roles & REVIEW_ROLES:
+        return "approvals"
+    return "visible"
 
 
 def can_view_agency(user: AnyUser, agency: Agency) -> bool:

@@ -47,10 +47,19 @@ def _user(request: HttpRequest) -> User:
 
 
 @login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a person lands after login: what their roles work on (`access.landing`)."""
+    if access.landing(access.roles_anywhere(request.user)) == "approvals":
+        return redirect("approval-inbox")
+    return redirect("case-list")
+
+
+@login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseSearchForm(request.GET)
     form.is_valid()
-    scope = form.cleaned_data.get("scope") or "mine"
+    default = "mine" if access.landing(access.roles_anywhere(request.user)) == "mine" else "agency"
+    scope = form.cleaned_data.get("scope") or default
     query = (form.cleaned_data.get("q") or "").strip()
     cases = access.visible_cases(request.user)
     officer = access.officer_of(request.user)
