@@ -17,11 +17,14 @@ from django import forms
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from casetrail import clock
 from casetrail.cases.documents import Document
-from casetrail.cases.models import Case, Membership, Officer, Role
+from casetrail.cases.field_checks import field_problems
+from casetrail.cases.models import Case, Membership, Officer, Role, StartType
 from casetrail.evidence.models import Recording
 from casetrail.policy.catalogue import DocumentKind, FieldSpec, clean_value
 from casetrail.procedure.errors import RuleViolation
+from casetrail.web.form_errors import NamedErrorsMixin
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
@@ -64,6 +67,8 @@ class CaseChoices:
     legal_reviewers: Choices = field(default_factory=list)  # reviewers who do not handle it
     statement_period: str = ""  # the profile's 陈述申辩期限, e.g. 3个工作日
     unserved: frozenset[str] = frozenset()  # final documents without a completed service
+    began_at: datetime | None = None  # 立案 (or, before it and for an emergency, 启动) time
+    began_as: str = "立案"
 
     def documents_of(self, kinds: Collection[str]) -> Choices:
         """The final documents of *kinds*, newest first (the order of `documents`)."""
@@ -86,6 +91,7 @@ class CaseChoices:
         )
         documents = tuple((str(d.pk), document_label(d), d.kind) for d in finals)
         parties = list(case.parties.order_by("pk"))
+        emergency_or_unfiled = case.start_type == StartType.EMERGENCY or case.filed_at is None
         return cls(
             officers=[(str(o.pk), officer_label(o)) for o in ranked],
             legal_reviewers=[
@@ -107,6 +113,8 @@ class CaseChoices:
             documents=documents,
             unserved=frozenset(str(d.pk) for d in finals if not d.served),
             statement_period=case.agency.profile.statement.label,
+            began_at=case.opened_at if emergency_or_unfiled else case.filed_at,
+            began_as="启动" if emergency_or_unfiled else "立案",
         )
 
 
@@ -168,10 +176,11 @@ class FieldRow:
         return self.spec.required and self.spec.type != "boolean"
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(NamedErrorsMixin, forms.Form):
     def __init__(self, *args: Any, kind: DocumentKind, choices: CaseChoices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.choices = choices
         for spec in kind.fields:
             field = _django_field(spec, choices, kind.code)
             field.required = False  # the catalogue decides, with its article
@@ -181,6 +190,7 @@ class DocumentForm(forms.Form):
                 f"{spec.label}：请从列表中选择（“%(value)s”不是可选的一项）"
             )
             self.fields[spec.name] = field
+        self.name_errors()
 
     def rows(self) -> list[FieldRow]:
         return [FieldRow(self[spec.name], spec) for spec in self.kind.fields]
@@ -194,6 +204,20 @@ class DocumentForm(forms.Form):
                 clean_value(self.kind, spec, raw_value(spec, cleaned.get(spec.name)))
             except RuleViolation as refusal:
                 self.add_error(spec.name, str(refusal))
+        values = {
+            spec.name: raw_value(spec, cleaned.get(spec.name))
+            for spec in self.kind.fields
+            if spec.name not in self.errors
+        }
+        problems = field_problems(
+            self.kind,
+            values,
+            now=clock.now(),
+            case_began_at=self.choices.began_at,
+            began_as=self.choices.began_as,
+        )
+        for name, problem in problems.items():
+            self.add_error(name, problem)
         return cleaned
 
     def raw_fields(self) -> dict[str, object]:
