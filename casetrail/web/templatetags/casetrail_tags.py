@@ -8,3 +8,14 @@ register = template.Library()
 @register.filter
 def stage_label(code: str) -> str:
     return _stage_label(code)
+
+
+SENTENCE_ENDS = "。；;，,、.！!？?：: "
+
+
+@register.filter
+def sentence(text: str) -> str:
+    """*text* as one sentence: its own closing punctuation replaced by one "。" (a refusal's
+    reason "当事人拒绝签字。" read "签字。；见证：…")."""
+    body = str(text or "").strip().rstrip(SENTENCE_ENDS)
+    return f"{body}。" if body else ""
