@@ -134,8 +134,8 @@ def timeline(case: Case) -> list[TimelineItem]:
 
 def _document_titles(case: Case, facts: list[Any]) -> dict[int, str]:
     """The titles of the documents the acts name, in one query."""
-    ids = {f.get("document") for f in facts if isinstance(f, dict)}
-    ids = {i for i in ids if isinstance(i, int)}
+    named = (f.get("document") for f in facts if isinstance(f, dict))
+    ids: set[int] = {i for i in named if isinstance(i, int)}
     if not ids:
         return {}
     return dict(Document.objects.filter(case=case, pk__in=ids).values_list("pk", "title"))
