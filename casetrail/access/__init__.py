@@ -123,6 +123,25 @@ def case_for_act(user: AnyUser, case_id: int, act: Act) -> Case:
     return case
 
 
+def agency_legal_reviewers(agency: Agency) -> QuerySet[Officer]:
+    """The agency's 法制审核人员: its reviewers who hold 法律职业资格 (行政处罚法 第58条 第2款)."""
+    return (
+        Officer.objects.filter(
+            memberships__agency=agency,
+            memberships__role=Role.REVIEWER,
+            legal_review_qualified=True,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def legal_reviewers(case: Case) -> QuerySet[Officer]:
+    """Who may conduct the legal review of *case*: the agency's 法制审核人员 who do not handle
+    it (who investigated a case does not review it: 行政处罚法 第58条; rule 18)."""
+    return agency_legal_reviewers(case.agency).exclude(pk__in=case.handlers.values("officer_id"))
+
+
 def agencies_for_review(user: AnyUser) -> QuerySet[Agency]:
     """Agencies where *user* signs approval steps (审核人、负责人): their inbox covers these."""
     return agencies_where(user, REVIEW_ROLES)

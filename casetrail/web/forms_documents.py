@@ -17,7 +17,7 @@ from django import forms
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from casetrail import clock
+from casetrail import access, clock
 from casetrail.cases.documents import Document
 from casetrail.cases.field_checks import field_problems
 from casetrail.cases.models import Case, Membership, Officer, Role, StartType
@@ -81,7 +81,6 @@ class CaseChoices:
             agency=case.agency, role__in=[Role.OFFICER, Role.REVIEWER, Role.HEAD]
         ).select_related("officer")
         officers = {m.officer_id: m.officer for m in memberships}
-        reviewer_ids = {m.officer_id for m in memberships if m.role == Role.REVIEWER}
         ranked = sorted(officers.values(), key=lambda o: (str(o.pk) not in handler_ids, o.name))
         finals = (
             Document.objects.filter(case=case, final__isnull=False, superseded_by__isnull=True)
@@ -94,11 +93,7 @@ class CaseChoices:
         emergency_or_unfiled = case.start_type == StartType.EMERGENCY or case.filed_at is None
         return cls(
             officers=[(str(o.pk), officer_label(o)) for o in ranked],
-            legal_reviewers=[
-                (str(o.pk), officer_label(o))
-                for o in ranked
-                if o.pk in reviewer_ids and str(o.pk) not in handler_ids
-            ],
+            legal_reviewers=[(str(o.pk), officer_label(o)) for o in access.legal_reviewers(case)],
             handler_ids=handler_ids,
             parties=[(str(p.pk), p.name) for p in parties],
             party_addresses=tuple(p.address for p in parties),
@@ -118,8 +113,8 @@ class CaseChoices:
         )
 
 
-# 法制审核人员: qualified (the agency's reviewer role) and not a handler of the case
-# (行政处罚法 第58条; rule 18, `legal_review_gate`).
+# 法制审核人员: the agency's reviewers with 法律职业资格 who do not handle the case
+# (行政处罚法 第58条; rule 18, `legal_review_gate`; `access.legal_reviewers`).
 LEGAL_REVIEWER_FIELDS: Final = frozenset({("legal_review_opinion", "reviewer")})
 
 

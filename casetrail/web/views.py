@@ -244,5 +244,6 @@ def agency_detail(request: HttpRequest, agency_id: int) -> HttpResponse:
         "integrated": LogHead.objects.get(agency=agency).size,
         "offsite_configured": offsite_dir() is not None,
         "backup": backup_status(agency),
+        "legal_reviewers": access.agency_legal_reviewers(agency),
     }
     return render(request, "web/agency_detail.html", context)
