@@ -100,4 +100,5 @@ def test_officers_committed_before_the_column_still_match(world: World) -> None:
     from casetrail.ledger.records import row_snapshot
 
     assert "legal_review_qualified" not in row_snapshot(world.zhang)
+    world.reviewer.refresh_from_db()
     assert row_snapshot(world.reviewer)["legal_review_qualified"] is True
