@@ -24,7 +24,10 @@ from casetrail.cases.models import Case, Membership, Officer, Role, StartType
 from casetrail.evidence.models import Recording
 from casetrail.policy.catalogue import DocumentKind, FieldSpec, clean_value
 from casetrail.procedure.errors import RuleViolation
-from casetrail.web.form_errors import NamedErrorsMixin
+from casetrail.web.form_errors import NamedErrorsMixin, limit_help
+
+# The longest text of one document field (a long 询问笔录's questions and answers fit).
+DOCUMENT_TEXT_LIMIT = 50000
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
@@ -127,7 +130,11 @@ def _django_field(spec: FieldSpec, choices: CaseChoices, kind: str) -> forms.Fie
         return _select(choices.legal_reviewers)
     match spec.type:
         case "textarea":
-            return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+            return forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 3}),
+                max_length=DOCUMENT_TEXT_LIMIT,
+                required=False,
+            )
         case "date":
             return forms.DateField(
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), required=False
@@ -181,6 +188,8 @@ class DocumentForm(NamedErrorsMixin, forms.Form):
             field.required = False  # the catalogue decides, with its article
             field.label = spec.label
             field.help_text = spec.help
+            if spec.type == "textarea":  # the limit, stated before submit (maxlength too)
+                field.help_text = f"{spec.help}{limit_help(DOCUMENT_TEXT_LIMIT)}"
             field.error_messages["invalid_choice"] = (
                 f"{spec.label}：请从列表中选择（“%(value)s”不是可选的一项）"
             )

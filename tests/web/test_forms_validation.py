@@ -178,3 +178,16 @@ def test_the_document_form_names_every_error_at_once(
     assert errors["place"].startswith("询问地点：必须填写")
     assert errors["interviewee_name"].startswith("被询问人姓名：必须填写")
     assert "interviewee_id_number" in errors
+
+
+def test_a_document_textarea_states_its_limit(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = _filed_hours_ago(world, monkeypatch, 3)
+    body = logged_in().get(reverse("document-create", args=[case.pk, INQUIRY])).content.decode()
+    assert 'maxlength="50000"' in body
+    assert "不超过 50000 字。" in body
+    too_long = "问" * 50001
+    errors = _inquiry_errors(world, case, questions_answers=too_long)
+    assert errors["questions_answers"].startswith("问答记录：")
+    assert "不能超过 50000 个字" in errors["questions_answers"]
