@@ -37,7 +37,7 @@ def summary_items(body: str) -> list[tuple[str, str]]:
     summary = body.split('data-testid="error-summary"', 1)[1].split("</div>", 1)[0]
     return [
         (field, re.sub(r"<[^>]+>", "", text))
-        for field, text in re.findall(r'<li data-field="([^"]+)">(.*?)</li>', summary)
+        for field, text in re.findall(r'<li data-summary-field="([^"]+)">(.*?)</li>', summary)
     ]
 
 
