@@ -6,7 +6,11 @@ from django.views.generic.base import RedirectView
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on every page, the verification page and PDFs included.
-    path("favicon.ico", RedirectView.as_view(url=static("casetrail/favicon.svg"), permanent=True)),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("casetrail/favicon.svg"), permanent=True),
+        name="favicon",
+    ),
     path("api/ingest/", include("casetrail.evidence.api_urls")),
     path("api/", include("casetrail.api.urls")),
     path("uploads/", include("casetrail.evidence.urls")),
