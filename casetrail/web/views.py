@@ -54,12 +54,16 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("case-list")
 
 
+def _default_scope(request: HttpRequest) -> str:
+    """Officers see their own cases first; everyone else every case they may see."""
+    return "mine" if access.landing(access.roles_anywhere(request.user)) == "mine" else "agency"
+
+
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseSearchForm(request.GET)
     form.is_valid()
-    default = "mine" if access.landing(access.roles_anywhere(request.user)) == "mine" else "agency"
-    scope = form.cleaned_data.get("scope") or default
+    scope = form.cleaned_data.get("scope") or _default_scope(request)
     query = (form.cleaned_data.get("q") or "").strip()
     cases = access.visible_cases(request.user)
     officer = access.officer_of(request.user)
