@@ -8,11 +8,13 @@ gate refuses anyone else; the agency page lists them; the demo has one per agenc
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 from datetime import date
 from pathlib import Path
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from pytest_django import Settings
@@ -102,3 +104,17 @@ def test_officers_committed_before_the_column_still_match(world: World) -> None:
     assert "legal_review_qualified" not in row_snapshot(world.zhang)
     world.reviewer.refresh_from_db()
     assert row_snapshot(world.reviewer)["legal_review_qualified"] is True
+
+
+def test_the_command_records_and_withdraws_the_qualification(world: World) -> None:
+    officer = make_officer(world.lc, "plain", "孙审核", ("reviewer",), cert="LC-021")
+    out = io.StringIO()
+    call_command("set_legal_review", "plain", agency="栾统", stdout=out)
+    officer.refresh_from_db()
+    assert officer.legal_review_qualified is True
+    assert "已登记法律职业资格" in out.getvalue()
+    call_command("set_legal_review", "plain", agency="栾统", revoke=True, stdout=out)
+    officer.refresh_from_db()
+    assert officer.legal_review_qualified is False
+    with pytest.raises(CommandError, match="不是兴隆台区统计局的人员"):
+        call_command("set_legal_review", "plain", agency="兴统", stdout=out)
