@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
-HOST ?= 127.0.0.1:8000
+# `make run HOST=0.0.0.0 PORT=8080` serves elsewhere; the documents' QR codes follow
+# (CASETRAIL_PUBLIC_URL, unless set) — give a reachable name when HOST is 0.0.0.0.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test lint typecheck pytest install lock clean docs
 
@@ -19,14 +22,16 @@ install: $(STAMP)
 # The demo keeps its "off-site" copies in the data folder so every page is populated; in
 # production point CASETRAIL_REPLICA_STORE and CASETRAIL_OFFSITE_DIR at another disk or bucket.
 run: export CASETRAIL_REPLICA_STORE ?= replica
+run: export CASETRAIL_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: export CASETRAIL_OFFSITE_DIR ?= $(or $(CASETRAIL_DATA_DIR),$(CURDIR)/data)/offsite-checkpoints
 run: $(STAMP)
 	$(BIN)/casetrail migrate --noinput
 	$(BIN)/casetrail demo
-	@echo "casetrail: http://$(HOST)/  (Ctrl-C 停止; the worker publishes checkpoints alongside)"
+	@echo "casetrail: http://$(HOST):$(PORT)/  (Ctrl-C 停止; the worker publishes checkpoints alongside)"
+	@echo "二维码地址 (CASETRAIL_PUBLIC_URL): $(CASETRAIL_PUBLIC_URL)"
 	trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/casetrail worker --interval 10 & \
-	$(BIN)/casetrail runserver --noreload $(HOST)
+	$(BIN)/casetrail runserver --noreload $(HOST):$(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

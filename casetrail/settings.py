@@ -253,7 +253,7 @@ AXES_LOCKOUT_CALLABLE = "casetrail.web.login.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "case-list"
+LOGIN_REDIRECT_URL = "home"  # each role lands on what it works on (access.landing)
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
@@ -317,6 +317,12 @@ CASETRAIL_SESSION_HOURS = env_int("CASETRAIL_SESSION_HOURS", 8, minimum=1)
 SESSION_COOKIE_AGE = CASETRAIL_SESSION_HOURS * 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # the pages read the token from the form, never from the cookie
+CSRF_FAILURE_VIEW = "casetrail.web.errors.csrf_failure"  # zh-Hans, with a way back
+
+# A form's body (not file uploads, which go through /uploads/ in chunks): Django's 2.5 MB
+# refused a long pasted 案情摘要 with a bare 400; the forms state their own limits (maxlength).
+CASETRAIL_FORM_MAX_MB = env_int("CASETRAIL_FORM_MAX_MB", 10, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = CASETRAIL_FORM_MAX_MB * 1024 * 1024
 
 # HTTPS (production): CASETRAIL_SECURE_COOKIES=on sends cookies over HTTPS only, redirects
 # http:// to https:// and turns on HSTS. Behind a TLS-terminating proxy

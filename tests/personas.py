@@ -14,7 +14,12 @@ from typing import Any
 
 from casetrail import clock
 from casetrail.cases.actions.accounts import do_create_user
-from casetrail.cases.actions.setup import do_create_agency, do_grant_role, do_register_officer
+from casetrail.cases.actions.setup import (
+    do_create_agency,
+    do_grant_role,
+    do_register_officer,
+    do_set_legal_review,
+)
 from casetrail.cases.actions.start import PartyInput, do_open_case
 from casetrail.cases.models import Agency, Case, Officer
 
@@ -45,6 +50,7 @@ def make_officer(
     *,
     cert: str = "",
     valid_to: date | None = None,
+    legal_review: bool = False,
 ) -> Officer:
     user = do_create_user(acting_user=None, username=username, name=name, password=PASSWORD)
     today = clock.today()
@@ -61,6 +67,8 @@ def make_officer(
     )
     for role in roles:
         do_grant_role(acting_user=None, officer=officer, agency=agency, role=role)
+    if legal_review:
+        do_set_legal_review(acting_user=None, officer=officer, agency=agency, qualified=True)
     return officer
 
 
@@ -88,11 +96,18 @@ def build_world() -> World:
         zhang=make_officer(lc, "zhang", "张伟", ("officer",), cert="LC-001"),
         li=make_officer(lc, "li", "李娜", ("officer",), cert="LC-002"),
         bystander=make_officer(lc, "bystander", "旁观者", ("officer",), cert="LC-003"),
-        reviewer=make_officer(lc, "reviewer", "王审核", ("reviewer",), cert="LC-010"),
+        reviewer=make_officer(
+            lc, "reviewer", "王审核", ("reviewer",), cert="LC-010", legal_review=True
+        ),
         head=make_officer(lc, "head", "刘局长", ("head",), cert="LC-000"),
         supervisor=make_officer(lc, "supervisor", "郑监督", ("supervisor",)),
         colleague=make_officer(
-            xl, "colleague", "赵磊", ("officer", "reviewer", "head"), cert="XL-001"
+            xl,
+            "colleague",
+            "赵磊",
+            ("officer", "reviewer", "head"),
+            cert="XL-001",
+            legal_review=True,
         ),
         expired=make_officer(lc, "expired", "过期证", ("officer",), cert="LC-099", valid_to=lapsed),
     )

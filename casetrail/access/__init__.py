@@ -27,6 +27,8 @@ REVIEW_ROLES = frozenset({Role.REVIEWER, Role.HEAD})
 # The deadline list of an agency: its officers, reviewers and heads, and its supervisors
 # (read-only, as everywhere); each sees the rows of the cases they may see.
 DEADLINE_ROLES = frozenset({Role.OFFICER, Role.REVIEWER, Role.HEAD, Role.SUPERVISOR})
+# Opening a case is an enforcement officer's act (执法人员); the menu offers it to them only.
+OPEN_ROLES = frozenset({Role.OFFICER})
 # handle: the handlers' acts (documents, service, closing the investigation, proposing);
 # decide_filing, review: the reviewers' and heads' steps of an approval chain;
 # participate: any act of someone working the case (signing by login, flagging its gates).
@@ -121,6 +123,25 @@ def case_for_act(user: AnyUser, case_id: int, act: Act) -> Case:
     return case
 
 
+def agency_legal_reviewers(agency: Agency) -> QuerySet[Officer]:
+    """The agency's 法制审核人员: its reviewers who hold 法律职业资格 (行政处罚法 第58条 第2款)."""
+    return (
+        Officer.objects.filter(
+            memberships__agency=agency,
+            memberships__role=Role.REVIEWER,
+            legal_review_qualified=True,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def legal_reviewers(case: Case) -> QuerySet[Officer]:
+    """Who may conduct the legal review of *case*: the agency's 法制审核人员 who do not handle
+    it (who investigated a case does not review it: 行政处罚法 第58条; rule 18)."""
+    return agency_legal_reviewers(case.agency).exclude(pk__in=case.handlers.values("officer_id"))
+
+
 def agencies_for_review(user: AnyUser) -> QuerySet[Agency]:
     """Agencies where *user* signs approval steps (审核人、负责人): their inbox covers these."""
     return agencies_where(user, REVIEW_ROLES)
@@ -128,7 +149,26 @@ def agencies_for_review(user: AnyUser) -> QuerySet[Agency]:
 
 def agencies_for_opening(user: AnyUser) -> QuerySet[Agency]:
     """Agencies where *user* is an enforcement officer and so may open a case."""
-    return agencies_where(user, frozenset({Role.OFFICER}))
+    return agencies_where(user, OPEN_ROLES)
+
+
+def may_open_cases(roles: frozenset[str]) -> bool:
+    """Whether someone holding *roles* (`roles_anywhere`) may open a case somewhere."""
+    return bool(roles & OPEN_ROLES)
+
+
+Landing = Literal["mine", "approvals", "visible"]
+
+
+def landing(roles: frozenset[str]) -> Landing:
+    """What a person works on, so their first page after login: officers their own cases,
+    reviewers and heads (who handle none) their approvals inbox, the others (supervisors,
+    archivists) every case they may see."""
+    if roles & OPEN_ROLES:
+        return "mine"
+    if roles & REVIEW_ROLES:
+        return "approvals"
+    return "visible"
 
 
 def can_view_agency(user: AnyUser, agency: Agency) -> bool:

@@ -53,6 +53,7 @@ def _officers(case: Case) -> dict[int, OfficerFacts]:
             certificate_valid_from=o.certificate_valid_from,
             certificate_valid_to=o.certificate_valid_to,
             roles=frozenset(roles.get(o.pk, ())),
+            legal_review_qualified=o.legal_review_qualified,
         )
         for o in officers
     }

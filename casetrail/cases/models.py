@@ -55,7 +55,8 @@ class Agency(models.Model):
 
 class Officer(models.Model):
     ledger_coverage: ClassVar[Coverage] = rows(
-        "执法人员：每次变更都是记账的行为，核对最近一次记账的内容"
+        "执法人员：每次变更都是记账的行为，核对最近一次记账的内容",
+        added_later=frozenset({"legal_review_qualified"}),
     )
 
     user = models.OneToOneField(
@@ -65,6 +66,10 @@ class Officer(models.Model):
     certificate_number = models.CharField("执法证件编号", max_length=50, blank=True)
     certificate_valid_from = models.DateField("证件有效期起", null=True, blank=True)
     certificate_valid_to = models.DateField("证件有效期止", null=True, blank=True)
+    # 行政处罚法 第58条 第2款: a legal reviewer holds 法律职业资格; set by `do_set_legal_review`.
+    legal_review_qualified = models.BooleanField(
+        "法制审核资格（取得法律职业资格）", default=False, db_default=False
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "执法人员"

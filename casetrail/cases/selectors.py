@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from casetrail import clock
-from casetrail.cases.documents import DocumentFinal
+from casetrail.cases.documents import Document, DocumentFinal
 from casetrail.cases.models import (
     Agency,
     ApprovalSubject,
@@ -80,6 +80,7 @@ class TimelineItem:
     at: datetime
     facts: dict[str, Any]
     leaf_hash: str
+    subject: str = ""  # the document an act is about (签名 · 询问笔录 · 张伟)
 
 
 ACTION_LABELS = {
@@ -112,9 +113,11 @@ def timeline(case: Case) -> list[TimelineItem]:
     checkpoint = latest_checkpoint(case.agency_id)
     published_size = checkpoint.size if checkpoint else 0
     entries = LedgerEntry.objects.filter(case=case).select_related("leaf").order_by("id")
-    for entry in entries:
-        payload = json.loads(entry.payload)
+    payloads = [(entry, json.loads(entry.payload)) for entry in entries]
+    titles = _document_titles(case, [p.get("facts", {}) for _, p in payloads])
+    for entry, payload in payloads:
         actor = payload.get("actor") or {}
+        document = payload.get("facts", {}).get("document")
         index = entry.leaf.index if hasattr(entry, "leaf") else None
         items.append(
             TimelineItem(
@@ -127,9 +130,19 @@ def timeline(case: Case) -> list[TimelineItem]:
                 at=entry.recorded_at,
                 facts=payload.get("facts", {}),
                 leaf_hash=entry.leaf_hash,
+                subject=titles.get(document, "") if isinstance(document, int) else "",
             )
         )
     return items
+
+
+def _document_titles(case: Case, facts: list[Any]) -> dict[int, str]:
+    """The titles of the documents the acts name, in one query."""
+    named = (f.get("document") for f in facts if isinstance(f, dict))
+    ids: set[int] = {i for i in named if isinstance(i, int)}
+    if not ids:
+        return {}
+    return dict(Document.objects.filter(case=case, pk__in=ids).values_list("pk", "title"))
 
 
 def filing_approvals(case: Case) -> list[Any]:

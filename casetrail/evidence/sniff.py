@@ -209,11 +209,7 @@ def classify(head: bytes, filename: str) -> Sniffed:
         raise RefusedFile("文件", f"无法从内容识别文件格式；允许的格式：{_allowed_labels()}")
     allowed = ALLOWED.get(media_type)
     if allowed is None:
-        raise RefusedFile(
-            "文件",
-            f"格式 {media_type} 不在允许的格式清单内"
-            f"（DA/T 70-2018 可用性检测：格式须符合归档要求）；允许的格式：{_allowed_labels()}",
-        )
+        raise RefusedFile("文件", off_the_list(media_type))
     stem, dot, extension = filename.rpartition(".")
     extension = extension.lower()
     if not dot or not stem:
@@ -229,3 +225,48 @@ def classify(head: bytes, filename: str) -> Sniffed:
 
 def _allowed_labels() -> str:
     return "、".join(f.label for f in _FORMATS)
+
+
+# What a refused file is, in words an officer knows (the media type alone said nothing).
+PLAIN_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "application/x-msdownload": "Windows 程序文件（.exe、.dll 等）",
+        "application/x-executable": "Linux 程序文件",
+        "application/x-mach-binary": "macOS 程序文件",
+        "application/zip": "ZIP 压缩包（也可能是 Word、Excel 等 Office 文档）",
+        "application/x-rar-compressed": "RAR 压缩包",
+        "application/vnd.rar": "RAR 压缩包",
+        "application/x-7z-compressed": "7z 压缩包",
+        "application/gzip": "gzip 压缩包",
+        "application/x-tar": "tar 归档包",
+        "application/msword": "旧版 Word 文档（.doc）",
+        "application/vnd.ms-excel": "旧版 Excel 表格（.xls）",
+        "application/x-ole-storage": "旧版 Office 文档（.doc、.xls、.ppt）",
+        "image/gif": "GIF 动图",
+        "image/bmp": "BMP 位图",
+        "image/webp": "WebP 图片",
+        "image/vnd.adobe.photoshop": "Photoshop 设计文件",
+        "video/x-flv": "FLV 视频",
+        "video/x-ms-wmv": "WMV 视频",
+        "audio/x-ms-wma": "WMA 音频",
+    }
+)
+_KIND_NAMES = {"photo": "照片", "video": "录像", "audio": "录音", "document": "扫描件"}
+
+
+def accepted_formats() -> str:
+    """The accepted formats by kind, short: "照片：JPEG、PNG…；录像：MP4…"."""
+    groups: dict[str, list[str]] = {}
+    for f in _FORMATS:
+        groups.setdefault(f.kind, []).append(f.label.split(" ", 1)[0])
+    return "；".join(f"{_KIND_NAMES.get(k, k)}：{'、'.join(v)}" for k, v in groups.items())
+
+
+def off_the_list(media_type: str) -> str:
+    """Why a recognised file off the list is refused: what it is, and what is accepted."""
+    what = PLAIN_NAMES.get(media_type, f"格式为 {media_type} 的文件")
+    return (
+        f"这是{what}，不是照片、录音、录像或 PDF 扫描件，不能作为音像记录保存。"
+        f"允许的格式——{accepted_formats()}。"
+        f"（识别出的格式：{media_type}；DA/T 70-2018 可用性检测：格式须符合归档要求）"
+    )

@@ -43,10 +43,15 @@ class Coverage:
     why: str
     uncommitted: frozenset[str] = frozenset()  # columns left out of the row's digest
     members: tuple[str, ...] = ()  # relations whose rows are committed inside this row's digest
+    # Columns added after rows were committed: left out of the digest while they hold their
+    # default (False), so a row committed before the column existed still matches its entry.
+    added_later: frozenset[str] = frozenset()
 
 
-def rows(why: str, *, members: tuple[str, ...] = ()) -> Coverage:
-    return Coverage(Check.ROWS, why, members=members)
+def rows(
+    why: str, *, members: tuple[str, ...] = (), added_later: frozenset[str] = frozenset()
+) -> Coverage:
+    return Coverage(Check.ROWS, why, members=members, added_later=added_later)
 
 
 def member_of(why: str) -> Coverage:
@@ -132,6 +137,11 @@ def is_insert_only(model: type[models.Model]) -> bool:
 def uncommitted_columns(model: type[models.Model]) -> frozenset[str]:
     coverage = coverage_of(model)
     return coverage.uncommitted if coverage is not None else frozenset()
+
+
+def added_later_columns(model: type[models.Model]) -> frozenset[str]:
+    coverage = coverage_of(model)
+    return coverage.added_later if coverage is not None else frozenset()
 
 
 def member_relations(model: type[models.Model]) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import ForeignObjectRel
 
 from casetrail.ledger.canonical import Json, canonical_json
-from casetrail.ledger.coverage import member_relations, uncommitted_columns
+from casetrail.ledger.coverage import added_later_columns, member_relations, uncommitted_columns
 
 
 def _value(value: object) -> Json:
@@ -39,10 +39,12 @@ def row_snapshot(instance: models.Model) -> dict[str, Json]:
     """Every committed column of *instance*, by column name, as canonical JSON values, and
     its members by relation name."""
     left_out = uncommitted_columns(type(instance))
+    later = added_later_columns(type(instance))
     snapshot: dict[str, Json] = {
         (field.column or field.attname): _value(getattr(instance, field.attname))
         for field in instance._meta.concrete_fields
         if field.name not in left_out
+        and not (field.name in later and getattr(instance, field.attname) is False)
     }
     for relation in member_relations(type(instance)):
         members = _members(instance, relation)

@@ -25,6 +25,7 @@ class OfficerFacts:
     certificate_valid_from: date | None
     certificate_valid_to: date | None
     roles: frozenset[str] = frozenset()
+    legal_review_qualified: bool = False  # 法律职业资格 (行政处罚法 第58条 第2款)
 
     def certificate_valid_on(self, day: date) -> bool:
         if not self.certificate_number or self.certificate_valid_from is None:

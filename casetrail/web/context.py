@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from casetrail import clock
-from casetrail.access import DEADLINE_ROLES, REVIEW_ROLES, roles_anywhere
+from casetrail.access import DEADLINE_ROLES, REVIEW_ROLES, may_open_cases, roles_anywhere
 from casetrail.access.backups import BACKUP_ROLES
 from casetrail.cases.models import Role
 
@@ -13,6 +13,7 @@ from casetrail.cases.models import Role
 def navigation(request: HttpRequest) -> dict[str, bool | int]:
     roles = roles_anywhere(request.user)  # one query for every link
     return {
+        "nav_open": may_open_cases(roles),
         "nav_backups": bool(roles & BACKUP_ROLES),
         "nav_approvals": bool(roles & REVIEW_ROLES),
         "nav_deadlines": bool(roles & DEADLINE_ROLES),

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 
-from casetrail.cases.identifiers import ID_TYPES
+from casetrail import clock
+from casetrail.cases.identifiers import (
+    ID_TYPES,
+    IdentifierError,
+    check_id_number,
+    check_phone,
+    check_uscc,
+)
 from casetrail.cases.models import (
     Agency,
     Confidentiality,
@@ -18,6 +26,7 @@ from casetrail.cases.models import (
     Sex,
     StartType,
 )
+from casetrail.web.form_errors import NamedErrorsMixin, long_text
 
 SEX_CHOICES = [("", "——"), *Sex.choices]
 
@@ -27,24 +36,18 @@ class OfficerChoiceField(forms.ModelMultipleChoiceField[Officer]):
         return f"{obj.name}（证号 {obj.certificate_number or '无'}）"
 
 
-class OpenCaseForm(forms.Form):
+class OpenCaseForm(NamedErrorsMixin, forms.Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="执法机关")
     start_type = forms.ChoiceField(choices=StartType.choices, label="启动方式")
     procedure = forms.ChoiceField(choices=Procedure.choices, label="程序")
     cause = forms.CharField(max_length=200, label="案由")
-    summary = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="案情摘要"
-    )
-    opinion = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), label="承办人意见（立案理由）"
-    )
+    summary = long_text(rows=3, required=False, label="案情摘要")
+    opinion = long_text(rows=2, label="承办人意见（立案理由）")
     confidentiality = forms.ChoiceField(choices=Confidentiality.choices, label="保密属性")
     co_handlers = OfficerChoiceField(
         queryset=Officer.objects.none(), required=False, label="共同承办人"
     )
-    emergency_reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="紧急先行启动理由"
-    )
+    emergency_reason = long_text(rows=2, required=False, label="紧急先行启动理由")
     violation_on = forms.DateField(
         required=False,
         label="违法行为发生日期（连续或继续状态的，终了日期）",
@@ -72,9 +75,7 @@ class OpenCaseForm(forms.Form):
     received_on = forms.DateField(
         required=False, label="收到申请日期", widget=forms.DateInput(attrs={"type": "date"})
     )
-    request = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="申请事项"
-    )
+    request = long_text(rows=2, required=False, label="申请事项")
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], me: Officer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,6 +91,45 @@ class OpenCaseForm(forms.Form):
             .distinct()
             .order_by("name")
         )
+        self.name_errors()
+
+    def clean(self) -> dict[str, Any]:
+        """Every rule a field breaks, at once (the action checks the same rules again, with
+        `casetrail/cases/identifiers.py`, and stops at the first)."""
+        data = super().clean() or {}
+        today = clock.today()
+        checks: list[tuple[str, Callable[[], object]]] = []
+        if data.get("party_phone"):
+            checks.append(("party_phone", lambda: check_phone(data["party_phone"])))
+        if data.get("party_kind") == PartyKind.PERSON:
+            number = data.get("party_id_number", "")
+            id_type = data.get("party_id_type", "")
+            checks.append(
+                ("party_id_number", lambda: check_id_number(id_type, number, today=today))
+            )
+            self._require(data, "party_sex")
+        elif data.get("party_kind") == PartyKind.ORGANISATION:
+            checks.append(("party_uscc", lambda: check_uscc(data.get("party_uscc", ""))))
+            self._require(data, "party_legal_representative")
+        if data.get("start_type") == StartType.EMERGENCY:
+            self._require(data, "emergency_reason")
+        if data.get("start_type") == StartType.ON_APPLICATION:
+            for name in ("applicant", "received_on", "request"):
+                self._require(data, name)
+        for name, check in checks:
+            if name in self.errors:
+                continue
+            try:
+                check()
+            except IdentifierError as refusal:
+                label = str(self.fields[name].label)
+                self.add_error(name, f"{label}：{str(refusal).split('：', 1)[-1]}")
+        return data
+
+    def _require(self, data: dict[str, Any], name: str) -> None:
+        value = data.get(name)
+        if name not in self.errors and (value is None or not str(value).strip()):
+            self.add_error(name, f"{self.fields[name].label}：必须填写")
 
 
 class FilingDecisionForm(forms.Form):

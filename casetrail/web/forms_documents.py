@@ -17,11 +17,17 @@ from django import forms
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from casetrail import access, clock
 from casetrail.cases.documents import Document
-from casetrail.cases.models import Case, Membership, Officer, Role
+from casetrail.cases.field_checks import field_problems
+from casetrail.cases.models import Case, Membership, Officer, Role, StartType
 from casetrail.evidence.models import Recording
 from casetrail.policy.catalogue import DocumentKind, FieldSpec, clean_value
 from casetrail.procedure.errors import RuleViolation
+from casetrail.web.form_errors import NamedErrorsMixin, limit_help
+
+# The longest text of one document field (a long 询问笔录's questions and answers fit).
+DOCUMENT_TEXT_LIMIT = 50000
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
@@ -65,6 +71,8 @@ class CaseChoices:
     non_handlers: Choices = field(default_factory=list)  # officers who do not handle it
     statement_period: str = ""  # the profile's 陈述申辩期限, e.g. 3个工作日
     unserved: frozenset[str] = frozenset()  # final documents without a completed service
+    began_at: datetime | None = None  # 立案 (or, before it and for an emergency, 启动) time
+    began_as: str = "立案"
 
     def documents_of(self, kinds: Collection[str]) -> Choices:
         """The final documents of *kinds*, newest first (the order of `documents`)."""
@@ -77,7 +85,6 @@ class CaseChoices:
             agency=case.agency, role__in=[Role.OFFICER, Role.REVIEWER, Role.HEAD]
         ).select_related("officer")
         officers = {m.officer_id: m.officer for m in memberships}
-        reviewer_ids = {m.officer_id for m in memberships if m.role == Role.REVIEWER}
         ranked = sorted(officers.values(), key=lambda o: (str(o.pk) not in handler_ids, o.name))
         finals = (
             Document.objects.filter(case=case, final__isnull=False, superseded_by__isnull=True)
@@ -87,13 +94,10 @@ class CaseChoices:
         )
         documents = tuple((str(d.pk), document_label(d), d.kind) for d in finals)
         parties = list(case.parties.order_by("pk"))
+        emergency_or_unfiled = case.start_type == StartType.EMERGENCY or case.filed_at is None
         return cls(
             officers=[(str(o.pk), officer_label(o)) for o in ranked],
-            legal_reviewers=[
-                (str(o.pk), officer_label(o))
-                for o in ranked
-                if o.pk in reviewer_ids and str(o.pk) not in handler_ids
-            ],
+            legal_reviewers=[(str(o.pk), officer_label(o)) for o in access.legal_reviewers(case)],
             non_handlers=[
                 (str(o.pk), officer_label(o)) for o in ranked if str(o.pk) not in handler_ids
             ],
@@ -111,11 +115,13 @@ class CaseChoices:
             documents=documents,
             unserved=frozenset(str(d.pk) for d in finals if not d.served),
             statement_period=case.agency.profile.statement.label,
+            began_at=case.opened_at if emergency_or_unfiled else case.filed_at,
+            began_as="启动" if emergency_or_unfiled else "立案",
         )
 
 
-# 法制审核人员: qualified (the agency's reviewer role) and not a handler of the case
-# (行政处罚法 第58条; rule 18, `legal_review_gate`).
+# 法制审核人员: the agency's reviewers with 法律职业资格 who do not handle the case
+# (行政处罚法 第58条; rule 18, `legal_review_gate`; `access.legal_reviewers`).
 LEGAL_REVIEWER_FIELDS: Final = frozenset({("legal_review_opinion", "reviewer")})
 # 听证主持人: an officer who did not investigate the case (行政处罚法 第64条(四); rule 23,
 # `hearing_chair_problem`, which also knows the officers named on investigation records).
@@ -135,7 +141,11 @@ def _django_field(spec: FieldSpec, choices: CaseChoices, kind: str) -> forms.Fie
         return _select(choices.non_handlers)
     match spec.type:
         case "textarea":
-            return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+            return forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 3}),
+                max_length=DOCUMENT_TEXT_LIMIT,
+                required=False,
+            )
         case "date":
             return forms.DateField(
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), required=False
@@ -179,19 +189,23 @@ class FieldRow:
         return self.spec.required and self.spec.type != "boolean"
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(NamedErrorsMixin, forms.Form):
     def __init__(self, *args: Any, kind: DocumentKind, choices: CaseChoices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.choices = choices
         for spec in kind.fields:
             field = _django_field(spec, choices, kind.code)
             field.required = False  # the catalogue decides, with its article
             field.label = spec.label
             field.help_text = spec.help
+            if spec.type == "textarea":  # the limit, stated before submit (maxlength too)
+                field.help_text = f"{spec.help}{limit_help(DOCUMENT_TEXT_LIMIT)}"
             field.error_messages["invalid_choice"] = (
                 f"{spec.label}：请从列表中选择（“%(value)s”不是可选的一项）"
             )
             self.fields[spec.name] = field
+        self.name_errors()
 
     def rows(self) -> list[FieldRow]:
         return [FieldRow(self[spec.name], spec) for spec in self.kind.fields]
@@ -205,6 +219,20 @@ class DocumentForm(forms.Form):
                 clean_value(self.kind, spec, raw_value(spec, cleaned.get(spec.name)))
             except RuleViolation as refusal:
                 self.add_error(spec.name, str(refusal))
+        values = {
+            spec.name: raw_value(spec, cleaned.get(spec.name))
+            for spec in self.kind.fields
+            if spec.name not in self.errors
+        }
+        problems = field_problems(
+            self.kind,
+            values,
+            now=clock.now(),
+            case_began_at=self.choices.began_at,
+            began_as=self.choices.began_as,
+        )
+        for name, problem in problems.items():
+            self.add_error(name, problem)
         return cleaned
 
     def raw_fields(self) -> dict[str, object]:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.case_list, name="case-list"),
+    path("home/", views.home, name="home"),
     path("cases/new/", views.case_open, name="case-open"),
     path("cases/<int:case_id>/", views.case_detail, name="case-detail"),
     path("cases/<int:case_id>/filing/", views.case_filing_decision, name="case-filing"),

@@ -48,10 +48,23 @@ def _user(request: HttpRequest) -> User:
 
 
 @login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a person lands after login: what their roles work on (`access.landing`)."""
+    if access.landing(access.roles_anywhere(request.user)) == "approvals":
+        return redirect("approval-inbox")
+    return redirect("case-list")
+
+
+def _default_scope(request: HttpRequest) -> str:
+    """Officers see their own cases first; everyone else every case they may see."""
+    return "mine" if access.landing(access.roles_anywhere(request.user)) == "mine" else "agency"
+
+
+@login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseSearchForm(request.GET)
     form.is_valid()
-    scope = form.cleaned_data.get("scope") or "mine"
+    scope = form.cleaned_data.get("scope") or _default_scope(request)
     query = (form.cleaned_data.get("q") or "").strip()
     cases = access.visible_cases(request.user)
     officer = access.officer_of(request.user)
@@ -237,5 +250,6 @@ def agency_detail(request: HttpRequest, agency_id: int) -> HttpResponse:
         "integrated": LogHead.objects.get(agency=agency).size,
         "offsite_configured": offsite_dir() is not None,
         "backup": backup_status(agency),
+        "legal_reviewers": access.agency_legal_reviewers(agency),
     }
     return render(request, "web/agency_detail.html", context)

@@ -105,10 +105,19 @@ def test_an_empty_file_is_refused() -> None:
     ],
 )
 def test_a_recognised_format_off_the_list_is_refused(content: bytes, message: str) -> None:
-    with pytest.raises(RefusedFile, match="不在允许的格式清单内") as refused:
+    with pytest.raises(RefusedFile, match="不能作为音像记录保存") as refused:
         classify(content, "a.mp4")
     assert message in refused.value.reason
     assert "DA/T 70" in refused.value.reason
+    assert "允许的格式——照片：JPEG、PNG" in refused.value.reason
+
+
+def test_an_executable_is_named_in_plain_words() -> None:
+    """#16 found on the way 14: not `格式 application/x-msdownload 不在允许的格式清单内`."""
+    with pytest.raises(RefusedFile) as refused:
+        classify(b"MZ" + bytes(100), "报告.exe")
+    assert refused.value.reason.startswith("这是Windows 程序文件（.exe、.dll 等），不是照片")
+    assert "录像：MP4、MOV" in refused.value.reason
 
 
 def test_unrecognisable_content_is_refused() -> None:

@@ -52,6 +52,7 @@ def _officer(officer_id: int, name: str, *roles: str) -> OfficerFacts:
         certificate_valid_from=date(2025, 1, 1),
         certificate_valid_to=date(2027, 12, 31),
         roles=frozenset(roles),
+        legal_review_qualified="reviewer" in roles,
     )
 
 

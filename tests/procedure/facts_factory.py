@@ -36,6 +36,7 @@ def _officer(officer_id: int, name: str, role: str) -> OfficerFacts:
         certificate_valid_from=date(2025, 1, 1),
         certificate_valid_to=date(2027, 12, 31),
         roles=frozenset({role}),
+        legal_review_qualified=role == "reviewer",
     )
 
 

@@ -142,6 +142,28 @@ def test_a_refused_file_shows_the_reason(
     assert Upload.objects.get().metadata["refused"]
 
 
+def test_a_program_is_refused_in_plain_words_and_the_bar_stops(
+    live_server: Any, page: Page, transactional_db: None, photo: Path
+) -> None:
+    """#16 found on the way 14: an .exe is named as a program, the accepted formats listed,
+    and the progress bar does not stand at 100 %."""
+    world = build_world()
+    case = open_case(world)
+    program = photo.with_name("现场照片.exe")
+    program.write_bytes(b"MZ" + bytes(4096))
+    login(page, live_server.url, "zhang")
+    page.goto(f"{live_server.url}/uploads/cases/{case.pk}/recordings/new")
+    page.locator("#evidence-file").set_input_files(program)
+    alert = page.locator("#upload-error")
+    expect(alert).to_contain_text("文件未被接收：这是Windows 程序文件")
+    expect(alert).to_contain_text("允许的格式——照片：JPEG")
+    expect(alert).not_to_contain_text("文件未被接收：文件：")
+    bar = page.locator("#upload-progress")
+    expect(bar).to_have_class("failed")
+    assert bar.evaluate("b => b.value") == 0
+    expect(page.locator("#upload-percent")).to_have_text("未接收")
+
+
 def recent(*, hours: int) -> str:
     """A datetime-local value ``hours`` ago, in the site's (and the browser's) time zone."""
     return timezone.localtime(clock.now() - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")

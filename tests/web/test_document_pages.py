@@ -36,8 +36,13 @@ def blob_store(settings: Settings, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def case(world: World) -> Case:
-    return filed_case(world)
+def case(world: World, monkeypatch: pytest.MonkeyPatch) -> Case:
+    """Filed three hours ago: the inquiries below (two hours ago) come after the filing."""
+    now = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: now - timedelta(hours=3))
+    filed = filed_case(world)
+    monkeypatch.setattr(clock, "now", lambda: now)
+    return filed
 
 
 def local(hours_ago: float) -> str:

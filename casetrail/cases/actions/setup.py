@@ -102,6 +102,27 @@ def do_register_officer(
     return officer
 
 
+def do_set_legal_review(
+    *, acting_user: User | None, officer: Officer, agency: Agency, qualified: bool
+) -> Officer:
+    """Record whether *officer* holds 法律职业资格 and so may be one of *agency*'s legal
+    reviewers (法制审核人员, 行政处罚法 第58条 第2款); with the reviewer role they may review."""
+    with transaction.atomic():
+        officer = Officer.objects.select_for_update().get(pk=officer.pk)
+        previous = record_ref(officer)
+        officer.legal_review_qualified = qualified
+        officer.save(update_fields=["legal_review_qualified"])
+        append_entry(
+            agency=agency,
+            action="officer.set_legal_review",
+            actor=acting_user,
+            records=[officer],
+            facts={"officer": officer.name, "legal_review_qualified": qualified},
+            previous=previous,
+        )
+    return officer
+
+
 def do_grant_role(
     *, acting_user: User | None, officer: Officer, agency: Agency, role: Role | str
 ) -> Membership:

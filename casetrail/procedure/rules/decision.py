@@ -80,8 +80,8 @@ def legal_review_gate(facts: CaseFacts) -> RuleViolation | None:
     concluding "pass", by an officer qualified as reviewer who is not a handler of the case
     and, after a hearing, dated on or after it.
 
-    "Qualified" is read as holding the agency role "reviewer" (OfficerFacts.roles) until the
-    officer record carries 法律职业资格 (第58条 第2款) itself.
+    "Qualified" is holding the agency role "reviewer" (OfficerFacts.roles) and 法律职业资格
+    (第58条 第2款: `OfficerFacts.legal_review_qualified`, the officer's 法制审核资格).
 
     行政处罚法 第58条（未经法制审核或者审核未通过的，不得作出决定）; Seed A art. 10;
     Seed B art. 11; REFERENCE.md rule 18.
@@ -97,9 +97,12 @@ def legal_review_gate(facts: CaseFacts) -> RuleViolation | None:
         return _review_refusal("conclusion", "法制审核未通过，不得作出决定")
     reviewer_id = review.fields.get("reviewer")
     officer = facts.officers.get(reviewer_id) if isinstance(reviewer_id, int) else None
-    if officer is None or "reviewer" not in officer.roles:
+    if officer is None or "reviewer" not in officer.roles or not officer.legal_review_qualified:
         name = officer.name if officer else "审核人"
-        return _review_refusal("reviewer", f"{name}不具备本机关法制审核人员资格")
+        return _review_refusal(
+            "reviewer",
+            f"{name}不具备本机关法制审核人员资格（须为本机关审核人，并取得法律职业资格）",
+        )
     if officer.officer_id in facts.handler_ids:
         return _review_refusal("reviewer", f"{officer.name}是本案承办人，不得审核本案")
     heard = [day_of(t.fields, "held_at") for t in facts.final("hearing_transcript")]

@@ -17,3 +17,14 @@ def stage_label(code: str) -> str:
 def own_articles(articles: Sequence[str], regulation_title: str) -> tuple[str, ...]:
     """A kind's articles as a case cites them: its own agency's regulation, not another's."""
     return articles_under(articles, regulation_title)
+
+
+SENTENCE_ENDS = "。；;，,、.！!？?：: "
+
+
+@register.filter
+def sentence(text: str) -> str:
+    """*text* as one sentence: its own closing punctuation replaced by one "。" (a refusal's
+    reason "当事人拒绝签字。" read "签字。；见证：…")."""
+    body = str(text or "").strip().rstrip(SENTENCE_ENDS)
+    return f"{body}。" if body else ""

@@ -20,7 +20,12 @@ from django.core.management.base import BaseCommand
 from casetrail import clock
 from casetrail.cases.actions.accounts import do_create_user
 from casetrail.cases.actions.evidence import do_register_recording
-from casetrail.cases.actions.setup import do_create_agency, do_grant_role, do_register_officer
+from casetrail.cases.actions.setup import (
+    do_create_agency,
+    do_grant_role,
+    do_register_officer,
+    do_set_legal_review,
+)
 from casetrail.cases.actions.start import (
     ApplicationInput,
     PartyInput,
@@ -43,6 +48,7 @@ class DemoPerson:
     name: str
     roles: tuple[str, ...]
     certificate: str = ""
+    legal_review: bool = False  # 法律职业资格: one of the agency's 法制审核人员
 
 
 AGENCIES = {
@@ -54,7 +60,7 @@ PEOPLE = {
     "栾统": [
         DemoPerson("zhangwei", "张伟", ("officer",), "豫统执41032400011"),
         DemoPerson("lina", "李娜", ("officer",), "豫统执41032400012"),
-        DemoPerson("wangqiang", "王强", ("reviewer", "officer"), "豫统执41032400013"),
+        DemoPerson("wangqiang", "王强", ("reviewer", "officer"), "豫统执41032400013", True),
         DemoPerson("liujing", "刘静", ("head",), "豫统执41032400001"),
         DemoPerson("chenjie", "陈杰", ("archivist",)),
         DemoPerson("admin", "系统管理员", ("admin",)),
@@ -63,7 +69,7 @@ PEOPLE = {
     "兴统": [
         DemoPerson("zhaolei", "赵磊", ("officer",), "辽统执21110300021"),
         DemoPerson("sunli", "孙丽", ("officer",), "辽统执21110300022"),
-        DemoPerson("zhoumin", "周敏", ("reviewer",), "辽统执21110300023"),
+        DemoPerson("zhoumin", "周敏", ("reviewer",), "辽统执21110300023", True),
         DemoPerson("wuhao", "吴昊", ("head",), "辽统执21110300002"),
     ],
 }
@@ -123,6 +129,8 @@ class Command(BaseCommand):
         )
         for role in person.roles:
             do_grant_role(acting_user=None, officer=officer, agency=agency, role=role)
+        if person.legal_review:
+            do_set_legal_review(acting_user=None, officer=officer, agency=agency, qualified=True)
         return officer
 
     def _cases(self, agencies: dict[str, Agency]) -> None:

@@ -90,16 +90,23 @@
     status.textContent = text;
   }
 
+  // A refusal or an interruption stops the bar where the file was refused: it no longer reads
+  // as done (a refused file "at 100 %" looked accepted).
   function fail(text) {
     problem.textContent = text;
     problem.hidden = false;
+    bar.classList.add("failed");
+    bar.removeAttribute("value");
+    bar.value = 0;
+    percent.textContent = "未接收";
   }
 
   // The server's own words (Chinese) when it refused; otherwise a network problem.
   function reason(error) {
     var response = error.originalResponse;
     if (response && response.getStatus() >= 400 && response.getStatus() < 500) {
-      return "文件未被接收：" + (response.getBody() || "服务器拒绝（" + response.getStatus() + "）");
+      var said = (response.getBody() || "").replace(/^文件：/, "");
+      return "文件未被接收：" + (said || "服务器拒绝（" + response.getStatus() + "）");
     }
     return "上传中断（网络或服务器问题）。请重新选择同一文件，将从中断处继续。";
   }
@@ -124,6 +131,7 @@
     hidden.value = "";
     submit.disabled = true;
     problem.hidden = true;
+    bar.classList.remove("failed");
     show(0, file.size);
     var chunk = Number(root.getAttribute("data-chunk-size")) || Infinity;
     var upload = new tus.Upload(file, {
