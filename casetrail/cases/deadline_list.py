@@ -37,8 +37,8 @@ def status_of(row: Obligation, today: date, now: datetime) -> Status:
         return "done_late" if row.settled_late else "done"
     if row.waiting:
         return "waiting" if today <= row.due_on else "done"
-    if row.due_at is not None:  # due at an instant: the next off-site backup
-        return "overdue" if now > row.due_at else "pending"
+    if row.due_at is not None:  # due at an instant (the next backup): overdue once it comes
+        return "overdue" if now >= row.due_at else "pending"
     return "pending" if today <= row.due_on else "overdue"
 
 
@@ -51,7 +51,7 @@ def on_the_list(
     if not missed_only:
         return rows.exclude(waiting=True, due_on__lt=today)  # a period that ran out is done
     overdue = Q(settled_on__isnull=True, waiting=False) & (
-        Q(due_at__isnull=True, due_on__lt=today) | Q(due_at__lt=now)
+        Q(due_at__isnull=True, due_on__lt=today) | Q(due_at__lte=now)
     )
     return rows.filter(overdue | Q(settled_late=True))
 

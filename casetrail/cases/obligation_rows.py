@@ -89,6 +89,7 @@ def _values(
         waiting=waiting,
         settled_on=settled_on,
         settled_late=late,
+        reason=reason,
         on_list=settled_on is None or late,
     )
 
@@ -315,6 +316,6 @@ def check_obligations(
             set(wanted)
             | set(Obligation.objects.filter(case__isnull=True).values_list("agency_id", flat=True))
         ):
-            existing = Obligation.objects.filter(agency_id=agency_id, case__isnull=True)
-            found += _sync(list(existing), wanted.get(agency_id, []), write=repair)
+            own = Obligation.objects.filter(agency_id=agency_id, case__isnull=True)
+            found += _sync(list(own), wanted.get(agency_id, []), write=repair)
     return found
