@@ -32,13 +32,20 @@ def rows(case: Case) -> dict[str, Obligation]:
 
 
 def approve_filing(world: World, case: Case) -> None:
-    for user, step, opinion in (
-        (world.reviewer, "reviewer", "同意"),
-        (world.head, "approver", "同意立案"),
-    ):
-        do_decide_filing(
-            acting_user=user.user, case=case, step=step, decision="approve", opinion=opinion
-        )
+    do_decide_filing(
+        acting_user=world.reviewer.user,
+        case=case,
+        step="reviewer",
+        decision="approve",
+        opinion="同意",
+    )
+    do_decide_filing(
+        acting_user=world.head.user,
+        case=case,
+        step="approver",
+        decision="approve",
+        opinion="同意立案",
+    )
 
 
 def test_an_emergency_start_opens_its_backfill_and_a_late_approval_settles_it_late(
@@ -120,9 +127,14 @@ def test_a_failed_act_leaves_the_rows_as_they_were(
     travel_to(monkeypatch, at(2026, 11, 2, 9))
     case = open_case(world, start_type="emergency")
     before = list(Obligation.objects.filter(case=case).values_list("kind", "settled_on"))
-    with pytest.raises(RuntimeError), transaction.atomic():
-        approve_filing(world, case)
-        raise RuntimeError("the act's transaction rolls back")
+
+    def approved_then_rolled_back() -> None:
+        with transaction.atomic():
+            approve_filing(world, case)
+            raise RuntimeError("the act's transaction rolls back")
+
+    with pytest.raises(RuntimeError):
+        approved_then_rolled_back()
     after = list(Obligation.objects.filter(case=case).values_list("kind", "settled_on"))
     assert after == before
 
