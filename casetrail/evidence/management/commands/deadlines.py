@@ -24,7 +24,12 @@ from casetrail.evidence.selectors import Deadline, agency_by_key, deadlines
 
 
 def _line(row: Deadline) -> str:
-    left = "" if row.days_left is None else f"，剩余 {row.days_left} 天"
+    if row.days_left is None or (row.status == "overdue" and row.days_left >= 0):
+        left = ""
+    elif row.days_left < 0:
+        left = f"，超期 {-row.days_left} 天"
+    else:
+        left = f"，剩余 {row.days_left} 天"
     done = f"，{row.done_on:%Y-%m-%d} 完成" if row.done_on else ""
     parts = [
         f"{row.case_number or '（全机关）'}",
