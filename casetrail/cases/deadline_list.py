@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from casetrail import clock
 from casetrail.cases.models import Agency
@@ -29,7 +29,9 @@ STATUS_LABELS: dict[str, str] = {
 }
 MISSED: frozenset[str] = frozenset({"overdue", "done_late"})
 OPEN: frozenset[str] = frozenset({"pending", "waiting", "overdue"})
-ORDER = ("due_on", "case_number", "kind", "pk")
+# By due day, then in the order the cases were opened (an agency's own rows first), not by the
+# case number's text (which puts 51号 before 5号).
+ORDER = ("due_on", F("case_id").asc(nulls_first=True), "kind", "pk")
 
 
 def status_of(row: Obligation, today: date, now: datetime) -> Status:
@@ -120,7 +122,5 @@ def deadlines(*, agency: Agency | None = None, missed_only: bool = False) -> lis
     today, now = clock.today(), clock.now()
     rows = Obligation.objects.all() if agency is None else Obligation.objects.filter(agency=agency)
     listed = on_the_list(rows, missed_only=missed_only, today=today, now=now)
-    ordered = listed.select_related("agency").order_by(
-        "due_on", "agency__code", "case_number", "kind", "pk"
-    )
+    ordered = listed.select_related("agency").order_by("due_on", "agency__code", *ORDER[1:])
     return [as_deadline(row, today, now) for row in ordered.iterator(chunk_size=2000)]

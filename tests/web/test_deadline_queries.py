@@ -9,6 +9,7 @@ supervisor open /deadlines/ and 张伟 his home page's due-soon box THEN each ru
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -95,10 +96,13 @@ def test_the_home_page_with_its_due_soon_box_runs_as_many_queries_at_8_cases_as_
 
 def test_the_list_is_paginated_50_a_page(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     travel_to(monkeypatch, at(2026, 11, 24, 9))
-    open_cases(world, 51)
+    cases = open_cases(world, 51)
     client = logged_in("head")
     first = client.get(reverse("deadline-list")).content.decode()
     assert first.count("<tr data-kind") == 50
+    # same due day: in the order the cases were opened (9号 before 10号, not after)
+    shown = re.findall(r'<tr data-kind.*?<a href="[^"]+">([^<]+)</a>', first, re.S)
+    assert shown == [case.case_number for case in cases[:50]]
     assert "第 1 / 2 页，共 51 项" in first
     second = client.get(reverse("deadline-list") + "?page=2").content.decode()
     assert second.count("<tr data-kind") == 1
