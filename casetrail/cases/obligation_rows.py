@@ -251,7 +251,7 @@ def refresh_backup_obligations(agencies: Iterable[Agency] | None = None) -> None
 def refresh_agency_obligations(agency: Agency) -> None:
     """Every row of *agency* (its profile changed: periods and backup age move)."""
     calendar = working_calendar()
-    for case in _cases_with_rows(Case.objects.filter(agency=agency)):
+    for case in _cases_with_rows(Case.objects.filter(agency=agency)).iterator(chunk_size=500):
         case.agency = agency
         refresh_obligations(case, calendar)
     refresh_backup_obligations([agency])
@@ -267,7 +267,7 @@ def refresh_after_calendar(year: int) -> None:
         refresh_obligations(case, calendar)
 
 
-def _cases_with_rows(cases: QuerySet[Case] | None = None) -> Iterator[Case]:
+def _cases_with_rows(cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
     """The cases that have or may have rows: open, emergency, with a late recording, or with a
     row already (which may be one too many)."""
     base = Case.objects.all() if cases is None else cases
@@ -277,7 +277,7 @@ def _cases_with_rows(cases: QuerySet[Case] | None = None) -> Iterator[Case]:
         | Q(pk__in=_late_case_ids())
         | Q(pk__in=Obligation.objects.filter(case__isnull=False).values("case_id"))
     )
-    yield from _with_shared_agencies(chosen.select_related("agency").order_by("pk"))
+    return chosen.select_related("agency").order_by("pk")
 
 
 def _late_case_ids() -> QuerySet[Any]:
@@ -302,9 +302,10 @@ def check_obligations(
     (done, total) every 500 cases and at the end."""
     calendar = working_calendar()
     found: list[Difference] = []
-    cases = list(_cases_with_rows())
-    total = len(cases)
-    for done, case in enumerate(cases, start=1):
+    cases = _cases_with_rows()
+    total = cases.count()
+    shared = _with_shared_agencies(cases.iterator(chunk_size=500))
+    for done, case in enumerate(shared, start=1):
         with transaction.atomic():
             existing = list(Obligation.objects.filter(case=case))
             found += _sync(existing, case_values(case, calendar), write=repair)

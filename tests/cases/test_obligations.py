@@ -16,9 +16,11 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from casetrail.cases.actions.calendar import CalendarEntry, do_set_calendar_year
+from casetrail.cases.actions.setup import do_load_agency_profile
 from casetrail.cases.actions.start import do_decide_filing
 from casetrail.cases.models import Case, Obligation
 from casetrail.cases.obligation_rows import check_obligations
+from casetrail.policy.profiles import builtin_profile_text
 from tests.cases.test_procedure_end_to_end import Clock, decide
 from tests.evidence.av import at, travel_to
 from tests.personas import World, open_case
@@ -187,3 +189,17 @@ def test_rebuild_fills_an_empty_table(world: World, monkeypatch: pytest.MonkeyPa
     assert code == 0
     assert f"{case.case_number} emergency_backfill（期限 2026-11-04）：缺少" in report
     assert Obligation.objects.filter(case=case).count() == 1
+
+
+def test_loading_another_profile_moves_the_agencys_rows(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The periods are the profile's: 4 working days instead of 2 moves the backfill."""
+    travel_to(monkeypatch, at(2026, 11, 2, 9))
+    case = open_case(world, start_type="emergency")
+    text = builtin_profile_text("luanchuan-2020").replace(
+        'emergency_backfill = { days = 2, unit = "working_days" }',
+        'emergency_backfill = { days = 4, unit = "working_days" }',
+    )
+    do_load_agency_profile(acting_user=None, agency=world.lc, text=text, source="本局修订")
+    assert rows(case)["emergency_backfill"].due_on == date(2026, 11, 6)
