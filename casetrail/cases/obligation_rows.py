@@ -232,7 +232,8 @@ def _sync(existing: list[Obligation], wanted: list[Values], *, write: bool) -> l
 def refresh_obligations(case: Case, calendar: WorkdayCalendar | None = None) -> None:
     """Rewrite *case*'s rows where they differ from what the rules compute now. Called in the
     transaction of every act on the case (`ledger.append.on_case_entry`)."""
-    fresh = Case.objects.get(pk=case.pk)
+    # Locked (the acts on a case hold it already): two writers of one case's rows take turns.
+    fresh = Case.objects.select_for_update().get(pk=case.pk)
     if "agency" in case._state.fields_cache and case.agency_id == fresh.agency_id:
         fresh.agency = case.agency  # its profile is parsed already
     wanted = case_values(fresh, calendar or working_calendar())
@@ -243,9 +244,17 @@ def refresh_backup_obligations(agencies: Iterable[Agency] | None = None) -> None
     """Rewrite the agencies' next-backup rows (every agency's by default): a backup run moves
     them all, an agency's first stored recording starts its clock."""
     chosen = list(agencies) if agencies is not None else list(Agency.objects.order_by("pk"))
-    for agency_id, wanted in backup_values(chosen).items():
-        existing = Obligation.objects.filter(agency_id=agency_id, case__isnull=True)
-        _sync(list(existing), wanted, write=True)
+    for agency in chosen:
+        [wanted] = backup_values([agency]).values()
+        existing = list(Obligation.objects.filter(agency=agency, case__isnull=True))
+        if not _sync(existing, wanted, write=False):
+            continue  # the usual case: nothing moved, and recordings are not serialised
+        # Something moves: take turns with any other writer of this agency's row, then
+        # recompute what they may have committed meanwhile.
+        Agency.objects.select_for_update().filter(pk=agency.pk).first()
+        [wanted] = backup_values([agency]).values()
+        existing = list(Obligation.objects.filter(agency=agency, case__isnull=True))
+        _sync(existing, wanted, write=True)
 
 
 def refresh_agency_obligations(agency: Agency) -> None:
