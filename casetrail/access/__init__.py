@@ -18,7 +18,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from casetrail.cases.models import Agency, Case, Membership, Officer, Role
+from casetrail.cases.models import (
+    Agency,
+    Case,
+    CaseHandler,
+    Membership,
+    Obligation,
+    Officer,
+    Role,
+)
 
 AnyUser = User | AnonymousUser
 
@@ -187,6 +195,20 @@ def agency_for_deadlines(user: AnyUser, agency_id: int) -> Agency:
     if agency is None:
         raise Http404("机关不存在或您无权查看")
     return agency
+
+
+def visible_deadline_rows(user: AnyUser, rows: QuerySet[Obligation]) -> QuerySet[Obligation]:
+    """The deadline rows *user* may see: those of the cases they may see (handled, or of an
+    agency where they see every case) and their agencies' own rows (the next backup)."""
+    officer = officer_of(user)
+    if officer is None:
+        return rows.none()
+    handled = CaseHandler.objects.filter(officer=officer).values("case_id")
+    return rows.filter(
+        Q(case__isnull=True)
+        | Q(agency__in=agencies_where(user, SEE_ROLES))
+        | Q(case_id__in=handled)
+    )
 
 
 def can_set_calendar(user: AnyUser) -> bool:

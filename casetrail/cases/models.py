@@ -369,3 +369,7 @@ __all__ = [
     "Signature",
     "SignatureRefusal",
 ]
+
+from casetrail.cases.obligations import Obligation  # noqa: E402
+
+__all__ += ["Obligation"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 PAYLOAD_VERSION = 1
 
+# Run after each act's entry on a case, in the act's transaction (`on_case_entry`).
+_case_listeners: list[Callable[[Case], None]] = []
+
 
 class LedgerError(Exception):
     """The ledger was used outside an action's transaction."""
@@ -38,6 +41,15 @@ def actor_json(user: User | None) -> Json:
         return None
     name = user.get_full_name() or user.get_username()
     return {"user_id": user.pk, "username": user.get_username(), "name": name}
+
+
+def on_case_entry(listener: Callable[[Case], None]) -> None:
+    """Call *listener* with the case after every act's entry on a case, inside the act's
+    transaction: state derived from a case's facts (its deadline rows) then moves with the act
+    that moves it, or not at all. The entry is an act's last write, so the listener reads the
+    act's rows. The ledger knows no case: the domain app registers what follows (apps.py)."""
+    if listener not in _case_listeners:
+        _case_listeners.append(listener)
 
 
 def append_entry(
@@ -56,7 +68,24 @@ def append_entry(
     the rows it describes, so no act escapes the ledger (DESIGN invariant 2). Writers do not
     wait for each other: the integrator (`ledger/integrate.py`) gives recorded entries their
     contiguous positions in the tree afterwards, in batches, as Tessera's sequencer does.
+    The entry is the act's last write: on a case, the `on_case_entry` listeners then run.
     """
+    entry = _append(agency, action, actor, case, records, facts, previous)
+    if case is not None:
+        for listener in _case_listeners:
+            listener(case)
+    return entry
+
+
+def _append(
+    agency: Agency,
+    action: str,
+    actor: User | None,
+    case: Case | None,
+    records: Sequence[models.Model],
+    facts: Mapping[str, Json] | None,
+    previous: Json,
+) -> LedgerEntry:
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise LedgerError(f"{action}: append_entry must run inside the action's transaction")
@@ -93,8 +122,8 @@ def append_standalone_entry(
         or connection.in_atomic_block
         or not connection.get_autocommit()
     ):
-        with transaction.atomic():
-            entry = append_entry(agency=agency, action=action, actor=actor, case=case, facts=facts)
+        with transaction.atomic():  # a read: it moves no derived state, so no listener runs
+            entry = _append(agency, action, actor, case, (), facts, None)
         return entry.pk
     row = _new_row(agency, action, actor, case, (), facts, None)
     entry_id = _insert(connection, row)  # committed when it returns

@@ -1,8 +1,10 @@
 """Every due date of one case, computed from its history and its agency's profile, in one place.
 
 Pure: a function of `CaseFacts`. Working days where the law says so (行政处罚法 第85条; 行政强制法
-第69条), provisional beyond the official calendar (REFERENCE.md rule 46). The case page, each
-officer's home page and `casetrail deadlines` all read this list.
+第69条), provisional beyond the official calendar (REFERENCE.md rule 46). The case page reads
+this list; every act on a case stores it as the case's `Obligation` rows
+(`cases.obligation_rows`), which the deadline list, each officer's home page and
+`casetrail deadlines` read.
 """
 
 from __future__ import annotations

@@ -1,25 +1,33 @@
-"""What the pages show of deadlines: an agency's list (`evidence.selectors.deadlines`), the
-deadlines of one case (`procedure.deadlines.case_deadlines`), and what is due soon or overdue
-in the cases an officer handles. Reads only; rows of cases the user may not see are left out."""
+"""What the pages show of deadlines: an agency's list and the home page's due-soon box, read
+from the `Obligation` rows by indexed queries (`cases.deadline_list`), and the deadlines of one
+case (`procedure.deadlines.case_deadlines`). Reads only; rows of cases the user may not see are
+left out (`access.visible_deadline_rows`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Final
 
 from django.db.models import QuerySet
 
 from casetrail import access, clock
-from casetrail.cases.models import Agency, Case, Officer
-from casetrail.cases.selectors import working_calendar
-from casetrail.evidence import selectors as evidence_selectors
-from casetrail.evidence.selectors import STATUS_LABELS, Deadline
+from casetrail.cases.deadline_list import (
+    ORDER,
+    STATUS_LABELS,
+    Deadline,
+    as_deadline,
+    on_the_list,
+)
+from casetrail.cases.models import Agency, CaseHandler, Obligation, Officer
+from casetrail.cases.obligation_rows import OPEN_STAGES
 from casetrail.procedure.deadlines import CaseDeadline, case_deadlines
 from casetrail.procedure.facts import CaseFacts
 
 SOON_DAYS: Final = 5  # the home page shows what falls due within this many days
+SOON_LIMIT: Final = 50  # the due-soon box shows at most this many rows, the list the rest
+PAGE_SIZE: Final = 50
 BADGES: Final = {
     "overdue": "late",
     "done_late": "late",
@@ -43,76 +51,42 @@ class DeadlineRow:
         return BADGES[self.deadline.status]
 
 
-def _days_left(deadline: Deadline, today: date) -> int | None:
-    """Days to the due date while open, and (negative) past it while overdue: the selector
-    leaves an overdue procedure deadline without a count."""
-    if deadline.status == "overdue":
-        return (deadline.due_on - today).days
-    return deadline.days_left
-
-
-def _rows(
-    deadlines: Iterable[Deadline], visible: dict[str, int], names: dict[str, str]
-) -> list[DeadlineRow]:
-    today = clock.today()
-    rows = [
-        DeadlineRow(
-            d, visible.get(d.case_number), names.get(d.agency, d.agency), _days_left(d, today)
-        )
-        for d in deadlines
-        if not d.case_number or d.case_number in visible
-    ]
-    return sorted(rows, key=lambda r: (r.deadline.due_on, r.deadline.case_number, r.deadline.kind))
-
-
-def _visible(user: access.AnyUser, cases: QuerySet[Case]) -> dict[str, int]:
-    seen = access.visible_cases(user)
-    return dict(cases.filter(pk__in=seen.values("pk")).values_list("case_number", "pk"))
+def deadline_rows(rows: Iterable[Obligation]) -> list[DeadlineRow]:
+    """The rows as the template shows them (their agency fetched with them)."""
+    today, now = clock.today(), clock.now()
+    found = []
+    for row in rows:
+        deadline = as_deadline(row, today, now)
+        found.append(DeadlineRow(deadline, row.case_id, row.agency.short_name, deadline.days_left))
+    return found
 
 
 def agency_deadlines(
     user: access.AnyUser, agencies: list[Agency], *, overdue_only: bool
-) -> list[DeadlineRow]:
-    """Every open or missed deadline of *agencies*, of the cases *user* may see."""
-    visible = _visible(user, Case.objects.filter(agency__in=agencies))
-    names = {a.code: a.short_name for a in agencies}
-    found = [
-        row
-        for agency in agencies
-        for row in evidence_selectors.deadlines(agency=agency, missed_only=overdue_only)
-    ]
-    return _rows(found, visible, names)
+) -> QuerySet[Obligation]:
+    """Every open or missed deadline of *agencies*, of the cases *user* may see, by due date:
+    one indexed query (to paginate)."""
+    rows = Obligation.objects.filter(agency__in=agencies)
+    listed = on_the_list(rows, missed_only=overdue_only, today=clock.today(), now=clock.now())
+    visible = access.visible_deadline_rows(user, listed)
+    return visible.select_related("agency").order_by(*ORDER)
 
 
 def due_soon(officer: Officer | None) -> list[DeadlineRow]:
     """The home page: overdue deadlines, and those due within five days, of the open cases
-    *officer* handles (emergency backfill and every procedure deadline). One query when they
-    handle none; otherwise the facts of each case are read, as the deadline list does."""
+    *officer* handles (emergency backfill and every procedure deadline); one query."""
     if officer is None:
         return []
-    handled = list(
-        Case.objects.filter(handlers__officer=officer, stage__in=evidence_selectors.OPEN_STAGES)
-        .values_list("pk", "case_number", "agency__code", "agency__short_name")
-        .distinct()
-    )
-    if not handled:
-        return []
-    cases = Case.objects.filter(pk__in=[row[0] for row in handled])
     today = clock.today()
-    calendar = working_calendar()
-    found = [
-        *evidence_selectors.backfill_deadlines(cases, today, calendar),
-        *evidence_selectors.procedure_deadlines(cases, today, calendar),
-    ]
-    urgent = [
-        d
-        for d in found
-        if d.status == "overdue"
-        or (d.status == "pending" and d.days_left is not None and d.days_left <= SOON_DAYS)
-    ]
-    visible = {number: pk for pk, number, _, _ in handled}
-    names = {code: name for _, _, code, name in handled}
-    return _rows(urgent, visible, names)
+    handled = CaseHandler.objects.filter(officer=officer).values("case_id")
+    rows = Obligation.objects.filter(
+        case_id__in=handled,
+        case__stage__in=OPEN_STAGES,
+        settled_on__isnull=True,
+        waiting=False,
+        due_on__lte=today + timedelta(days=SOON_DAYS),
+    )
+    return deadline_rows(rows.select_related("agency").order_by(*ORDER)[:SOON_LIMIT])
 
 
 @dataclass(frozen=True)

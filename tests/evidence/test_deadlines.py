@@ -104,6 +104,7 @@ def test_the_text_listing_gives_the_reason(history: dict[str, Case]) -> None:
     assert "逾期理由：执法记录仪在外地检修，节后取回" in text
     assert "已超期" in text
     assert history["forgotten"].case_number in text
+    assert "期限 2026-10-09 | 已超期，超期 3 天" in text  # not "剩余 -3 天"
 
 
 def test_deadlines_of_one_agency(history: dict[str, Case]) -> None:

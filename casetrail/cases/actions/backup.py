@@ -24,6 +24,7 @@ from django.db import transaction
 
 from casetrail import clock
 from casetrail.cases.models import Agency
+from casetrail.cases.obligation_rows import refresh_backup_obligations
 from casetrail.evidence.blobstore import BlobStore, LocalBlobStore
 from casetrail.evidence.errors import BlobMissing
 from casetrail.evidence.hashing import sha256_stream
@@ -167,6 +168,7 @@ def do_record_backup_run(*, acting_user: User | None, outcome: BackupOutcome) ->
                 records=[run],
                 facts=_run_facts(run, outcome, agency),
             )
+        refresh_backup_obligations()  # a run moves every agency's next-backup deadline
     return run
 
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from casetrail import clock
 from casetrail.cases.actions.deployment import append_to_every_log
 from casetrail.cases.models import CalendarDay, CalendarYear
+from casetrail.cases.obligation_rows import refresh_after_calendar
 from casetrail.ledger.records import record_ref
 from casetrail.procedure.errors import RuleViolation
 
@@ -89,4 +90,5 @@ def do_set_calendar_year(
             },
             previous=record_ref(earlier) if earlier is not None else None,
         )
+        refresh_after_calendar(year)  # the working days it changes move deadlines
     return row

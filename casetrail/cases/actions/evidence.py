@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 
 from casetrail import access, clock
 from casetrail.cases.models import Case, Officer, Role
+from casetrail.cases.obligation_rows import refresh_backup_obligations
 from casetrail.cases.selectors import roles_of, working_calendar
 from casetrail.evidence.errors import StoreError
 from casetrail.evidence.hashing import Digests
@@ -364,6 +365,7 @@ def _write(
             records=[blob, recording] if blob_created else [recording],
             facts=_facts(recording, file, media),
         )
+        refresh_backup_obligations([case.agency])  # its first recording starts the backup clock
     return recording
 
 

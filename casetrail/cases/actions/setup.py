@@ -13,6 +13,7 @@ from django.db import transaction
 
 from casetrail import clock
 from casetrail.cases.models import Agency, CalendarYear, Membership, Officer, Role
+from casetrail.cases.obligation_rows import refresh_agency_obligations
 from casetrail.ledger.append import append_entry, open_log
 from casetrail.ledger.records import record_ref, row_snapshot
 from casetrail.policy.profiles import builtin_profile_text, parse_profile
@@ -71,6 +72,7 @@ def do_load_agency_profile(
             facts={"profile": profile.key, "source": source},
             previous=previous,
         )
+        refresh_agency_obligations(agency)  # its periods and backup age are the profile's
     return agency
 
 

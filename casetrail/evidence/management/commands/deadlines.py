@@ -1,9 +1,15 @@
-"""`casetrail deadlines [--agency A] [--overdue] [--json]`: statutory deadlines needing attention.
+"""`casetrail deadlines [--agency A] [--overdue] [--json] | --check | --rebuild`: statutory
+deadlines needing attention.
 
 One row per deadline, whatever its kind (AV storage: Seed A art. 14 / Seed B art. 26; backfill
 of an emergency start's approval: Seed A art. 6): case number, kind, due date, provisional flag
 and reason, status, days left, and the reason given for lateness. Deadlines met on time are not
 listed. ``--overdue`` keeps only the missed ones (overdue, or done late).
+
+The list reads the `Obligation` rows, which every act keeps current. ``--check`` recomputes
+every row from the ledgered facts with the deadline rules and reports each difference (exit 1
+if any); ``--rebuild`` does the same, then rewrites the rows that differ (after a migration that
+adds the table, or to repair a damaged row).
 """
 
 from __future__ import annotations
@@ -13,11 +19,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from casetrail.cases.obligation_rows import check_obligations
 from casetrail.evidence.selectors import Deadline, agency_by_key, deadlines
 
 
 def _line(row: Deadline) -> str:
-    left = "" if row.days_left is None else f"，剩余 {row.days_left} 天"
+    if row.days_left is None or (row.status == "overdue" and row.days_left >= 0):
+        left = ""
+    elif row.days_left < 0:
+        left = f"，超期 {-row.days_left} 天"
+    else:
+        left = f"，剩余 {row.days_left} 天"
     done = f"，{row.done_on:%Y-%m-%d} 完成" if row.done_on else ""
     parts = [
         f"{row.case_number or '（全机关）'}",
@@ -39,8 +51,20 @@ class Command(BaseCommand):
         parser.add_argument("--agency", help="机关代码或简称（默认：全部）")
         parser.add_argument("--overdue", action="store_true", help="只列出已超期或逾期完成的")
         parser.add_argument("--json", action="store_true", help="输出 JSON（每个期限一项）")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument(
+            "--check",
+            action="store_true",
+            help="按已记账的事实重新推算全部期限，报告差异（不修改）",
+        )
+        mode.add_argument(
+            "--rebuild", action="store_true", help="重新推算全部期限，报告差异并改正期限表"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["check"] or options["rebuild"]:
+            self._check(repair=bool(options["rebuild"]))
+            return
         agency = None
         if options["agency"]:
             agency = agency_by_key(options["agency"])
@@ -56,3 +80,19 @@ class Command(BaseCommand):
             return
         for row in rows:
             self.stdout.write(_line(row))
+
+    def _check(self, *, repair: bool) -> None:
+        def progress(done: int, total: int) -> None:
+            self.stderr.write(f"已核对 {done}/{total} 件案件")
+
+        found = check_obligations(repair=repair, progress=progress)
+        for difference in found:
+            self.stdout.write(difference.describe())
+        if not found:
+            self.stdout.write("期限表与按已记账事实推算的结果一致")
+            return
+        if repair:
+            self.stdout.write(f"发现 {len(found)} 处差异，已按推算结果改正")
+            return
+        self.stdout.write(f"发现 {len(found)} 处差异（未修改；用 --rebuild 改正）")
+        raise SystemExit(1)
