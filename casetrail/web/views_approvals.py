@@ -63,16 +63,22 @@ def approval_inbox(request: HttpRequest) -> HttpResponse:
             return redirect("approval-inbox")
         bound = (key, form)
     viewer = Reviewer.of(request.user)
+    page = pending_chains(viewer, _page_number(request.GET.get("page")))
     items = [
         InboxItem(chain, bound[1] if bound and bound[0] == chain.key else None)
-        for chain in pending_chains(viewer)
+        for chain in page.object_list
     ]
     if bound and not any(item.form is bound[1] for item in items):
         # the chain is not (or no longer) waiting for this user: say why above the list
         for errors in bound[1].errors.values():
             messages.error(request, "；".join(str(e) for e in errors))
     signatures = pending_signatures(viewer)
-    return render(request, "web/approval_inbox.html", {"items": items, "signatures": signatures})
+    context = {"items": items, "signatures": signatures, "page": page}
+    return render(request, "web/approval_inbox.html", context)
+
+
+def _page_number(text: str | None) -> int:
+    return int(text) if text and text.isdigit() and 0 < len(text) < 9 else 1
 
 
 def _sign(request: HttpRequest, form: ApprovalStepForm) -> bool:
