@@ -39,6 +39,11 @@ class Document(RecordModel):
     class Meta:
         verbose_name = verbose_name_plural = "文书"
         ordering = ["created_at", "pk"]
+        # The case page lists a case's documents in order; the inbox looks for drafts by kind.
+        indexes = [
+            models.Index(fields=["case", "created_at", "id"], name="document_case_order"),
+            models.Index(fields=["kind", "created_at", "id"], name="document_kind_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title}（{self.case.case_number}）"

@@ -179,6 +179,12 @@ class Case(models.Model):
             models.UniqueConstraint(fields=["agency", "year", "seq"], name="gapless_number"),
         ]
         ordering = ["-opened_at"]
+        # The case lists' keyset pages (web/paging.py): newest first, within an agency or all.
+        indexes = [
+            models.Index(fields=["agency", "-opened_at", "-id"], name="case_agency_newest"),
+            models.Index(fields=["-opened_at", "-id"], name="case_newest"),
+            models.Index(fields=["agency", "stage"], name="case_agency_stage"),
+        ]
 
     def __str__(self) -> str:
         return self.case_number
@@ -235,6 +241,8 @@ class CaseHandler(RecordModel):
         constraints = [
             models.UniqueConstraint(fields=["case", "officer"], name="handler_once"),
         ]
+        # "我承办的": the cases of an officer, read from this table alone.
+        indexes = [models.Index(fields=["officer", "case"], name="handler_cases")]
 
     def __str__(self) -> str:
         return self.officer_name
@@ -295,6 +303,8 @@ class Approval(RecordModel):
     class Meta:
         verbose_name = verbose_name_plural = "审批记录"
         ordering = ["acted_at", "pk"]
+        # 审批待办 groups the approvals of a case by chain (case, subject, document).
+        indexes = [models.Index(fields=["case", "subject", "document"], name="approval_chain")]
 
     def __str__(self) -> str:
         return f"{self.get_subject_display()} {self.get_step_display()} {self.officer_name}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +24,7 @@ from casetrail.cases.actions.start import (
     filing_chain,
 )
 from casetrail.cases.facts import case_facts
-from casetrail.cases.models import Agency, StartType
+from casetrail.cases.models import Agency, Party, StartType
 from casetrail.evidence import selectors as evidence_selectors
 from casetrail.evidence.backup_status import backup_status
 from casetrail.ledger import proofs
@@ -35,7 +36,7 @@ from casetrail.procedure.rules.after_decision import closable_stage
 from casetrail.procedure.rules.decision import extension_problem
 from casetrail.procedure.rules.start import limitation_warning, next_step
 from casetrail.procedure.stages import stage_label
-from casetrail.web import case_page, deadlines_page
+from casetrail.web import case_page, deadlines_page, paging
 from casetrail.web.forms import CaseSearchForm, FilingDecisionForm, OpenCaseForm
 from casetrail.web.forms_signing import GatesForm, OpinionForm
 
@@ -62,6 +63,8 @@ def _default_scope(request: HttpRequest) -> str:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
+    """The home page: the cases I handle (or all I may see), searched by number or party, 50 a
+    page, newest first; a constant number of queries however many cases there are."""
     form = CaseSearchForm(request.GET)
     form.is_valid()
     scope = form.cleaned_data.get("scope") or _default_scope(request)
@@ -69,12 +72,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = access.visible_cases(request.user)
     officer = access.officer_of(request.user)
     if scope == "mine" and officer is not None:
-        cases = cases.filter(handlers__officer=officer)
+        cases = cases.filter(pk__in=access.handled_by(officer))
     if query:
-        cases = cases.filter(Q(case_number__icontains=query) | Q(parties__name__icontains=query))
-    cases = cases.distinct().select_related("agency").prefetch_related("parties")
+        named = Party.objects.filter(name__icontains=query).values_list("case_id", flat=True)
+        cases = cases.filter(Q(case_number__icontains=query) | Q(pk__in=named))
+    cases = cases.select_related("agency").prefetch_related("parties")
+    page = paging.case_page(
+        cases, before=request.GET.get("before", ""), after=request.GET.get("after", "")
+    )
     context = {
-        "cases": cases[:200],
+        "cases": page.cases,
+        "newer_url": _page_url(scope, query, after=page.newer) if page.newer else "",
+        "older_url": _page_url(scope, query, before=page.older) if page.older else "",
+        "first_url": _page_url(scope, query) if page.newer else "",
+        "page_size": paging.PAGE_SIZE,
         "scope": scope,
         "q": query,
         "stage_label": stage_label,
@@ -82,6 +93,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "soon_days": deadlines_page.SOON_DAYS,
     }
     return render(request, "web/case_list.html", context)
+
+
+def _page_url(scope: str, query: str, **cursor: str) -> str:
+    params = {"scope": scope, **({"q": query} if query else {}), **cursor}
+    return "?" + urlencode(params)
 
 
 @login_required

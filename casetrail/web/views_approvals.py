@@ -64,9 +64,10 @@ def approval_inbox(request: HttpRequest) -> HttpResponse:
             return redirect("approval-inbox")
         bound = (key, form)
     viewer = Reviewer.of(request.user)
+    page = pending_chains(viewer, _page_number(request.GET.get("page")))
     items = [
         InboxItem(chain, bound[1] if bound and bound[0] == chain.key else None)
-        for chain in pending_chains(viewer)
+        for chain in page.object_list
     ]
     if bound and not any(item.form is bound[1] for item in items):
         # the chain is not (or no longer) waiting for this user: say why above the list
@@ -76,8 +77,12 @@ def approval_inbox(request: HttpRequest) -> HttpResponse:
     # each listed case's own regulation (rule 20), from the agencies already loaded with them
     agencies = {item.chain.case.agency_id: item.chain.case.agency for item in items}
     chain_article = "；".join(dict.fromkeys(cite(a.profile, "R20") for a in agencies.values()))
-    context = {"items": items, "signatures": signatures, "chain_article": chain_article}
+    context = {"items": items, "signatures": signatures, "chain_article": chain_article, "page": page}
     return render(request, "web/approval_inbox.html", context)
+
+
+def _page_number(text: str | None) -> int:
+    return int(text) if text and text.isascii() and text.isdigit() and 0 < len(text) < 9 else 1
 
 
 def _sign(request: HttpRequest, form: ApprovalStepForm) -> bool:

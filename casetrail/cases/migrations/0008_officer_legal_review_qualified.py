@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0006_calendar_as_acts"),
+        ("cases", "0007_obligations_as_data"),
     ]
 
     operations = [
