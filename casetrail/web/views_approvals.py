@@ -77,7 +77,12 @@ def approval_inbox(request: HttpRequest) -> HttpResponse:
     # each listed case's own regulation (rule 20), from the agencies already loaded with them
     agencies = {item.chain.case.agency_id: item.chain.case.agency for item in items}
     chain_article = "；".join(dict.fromkeys(cite(a.profile, "R20") for a in agencies.values()))
-    context = {"items": items, "signatures": signatures, "chain_article": chain_article, "page": page}
+    context = {
+        "items": items,
+        "signatures": signatures,
+        "chain_article": chain_article,
+        "page": page,
+    }
     return render(request, "web/approval_inbox.html", context)
 
 

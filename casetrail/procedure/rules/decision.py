@@ -275,7 +275,7 @@ def decision_citations_problem(facts: CaseFacts, draft: Draft) -> RuleViolation 
         text = text_of(draft.fields, name)
         problem = citation_problem(text) if text else ""
         if problem:
-            return _contents_refusal("行政处罚决定书", name, f"{label}{problem}")
+            return _contents_refusal(facts, "行政处罚决定书", name, f"{label}{problem}")
     return None
 
 
