@@ -206,4 +206,4 @@ def test_the_maker_is_the_uploading_handler(world: World) -> None:
         body = logged_in(username).get(page_url(case)).content.decode()
         assert f'<option value="{officer.pk}" selected>' in body
     script = Path("casetrail/evidence/static/evidence/upload.js").read_text(encoding="utf-8")
-    assert "guessStart(input.files[0])" in script
+    assert "guessStart(chooser.files[0])" in script

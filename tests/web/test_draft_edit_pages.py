@@ -14,18 +14,14 @@ from pytest_django import Settings
 from casetrail.cases.documents import Document
 from casetrail.cases.models import Case
 from tests.personas import World
-from tests.procedure_world import create, filed_case, inquiry_fields, issue
+from tests.procedure_world import create, inquiry_fields, issue
 from tests.web.test_document_pages import INQUIRY, client_for, detail_url, inquiry_post
+from tests.web.test_document_pages import case as case
 
 
 @pytest.fixture(autouse=True)
 def blob_store(settings: Settings, tmp_path: Path) -> None:
     settings.CASETRAIL_BLOB_STORE = str(tmp_path / "blobs")
-
-
-@pytest.fixture
-def case(world: World) -> Case:
-    return filed_case(world)
 
 
 def documents_card(body: str) -> str:
