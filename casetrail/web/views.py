@@ -36,7 +36,8 @@ from casetrail.procedure.rules.after_decision import closable_stage
 from casetrail.procedure.rules.decision import extension_problem
 from casetrail.procedure.rules.start import limitation_warning, next_step
 from casetrail.procedure.stages import stage_label
-from casetrail.web import case_page, deadlines_page, paging
+from casetrail.web import case_page, deadlines_page, paging, todo
+from casetrail.web.approvals import INBOX_PAGE
 from casetrail.web.forms import CaseSearchForm, FilingDecisionForm, OpenCaseForm
 from casetrail.web.forms_signing import GatesForm, OpinionForm
 
@@ -90,6 +91,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "q": query,
         "stage_label": stage_label,
         "due_soon": deadlines_page.due_soon(officer),
+        "todo": todo.waiting_for(request.user),
+        "inbox_page": INBOX_PAGE,
         "soon_days": deadlines_page.SOON_DAYS,
     }
     return render(request, "web/case_list.html", context)

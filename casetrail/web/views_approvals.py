@@ -29,6 +29,7 @@ from casetrail.web.approvals import (
 )
 from casetrail.web.forms_documents import add_refusal
 from casetrail.web.forms_signing import ApprovalStepForm, GatesForm, OpinionForm
+from casetrail.web.todo import TodoItem, waiting_for
 
 
 def _user(request: HttpRequest) -> User:
@@ -37,8 +38,11 @@ def _user(request: HttpRequest) -> User:
 
 
 class InboxItem:
-    def __init__(self, chain: PendingChain, form: ApprovalStepForm | None) -> None:
+    def __init__(
+        self, chain: PendingChain, form: ApprovalStepForm | None, todo: TodoItem | None = None
+    ) -> None:
         self.chain = chain
+        self.deadline = todo.deadline if todo else None
         self.form = form or ApprovalStepForm(
             auto_id=f"id_{chain.key}_%s",
             initial={
@@ -65,21 +69,23 @@ def approval_inbox(request: HttpRequest) -> HttpResponse:
         bound = (key, form)
     viewer = Reviewer.of(request.user)
     page = pending_chains(viewer, _page_number(request.GET.get("page")))
+    todo = waiting_for(request.user, chains=page, by_role=pending_signatures(viewer))
+    by_key = {item.key: item for item in todo.items}
     items = [
-        InboxItem(chain, bound[1] if bound and bound[0] == chain.key else None)
+        InboxItem(chain, bound[1] if bound and bound[0] == chain.key else None, by_key[chain.key])
         for chain in page.object_list
     ]
     if bound and not any(item.form is bound[1] for item in items):
         # the chain is not (or no longer) waiting for this user: say why above the list
         for errors in bound[1].errors.values():
             messages.error(request, "；".join(str(e) for e in errors))
-    signatures = pending_signatures(viewer)
     # each listed case's own regulation (rule 20), from the agencies already loaded with them
     agencies = {item.chain.case.agency_id: item.chain.case.agency for item in items}
     chain_article = "；".join(dict.fromkeys(cite(a.profile, "R20") for a in agencies.values()))
     context = {
         "items": items,
-        "signatures": signatures,
+        # the drafts waiting for the viewer's role or naming them, nearest deadline first
+        "signatures": [item for item in todo.items if item.what == "签名"],
         "chain_article": chain_article,
         "page": page,
     }
