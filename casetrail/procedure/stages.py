@@ -65,6 +65,8 @@ INITIAL_STAGE: Final = {
 SUMMARY_INITIAL_STAGE: Final = INVESTIGATION.code
 # Finalising one of these decides the case (stage → decided).
 DECIDING_KINDS: Final = frozenset({"decision", "no_penalty_decision", "summary_decision"})
+# The stages before a decision: what the decision must pass (重大、复杂、法制审核) is set here.
+BEFORE_DECISION: Final = frozenset({FILING_REVIEW.code, INVESTIGATION.code, REVIEW.code})
 
 
 def stage_label(code: str) -> str:

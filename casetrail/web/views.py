@@ -35,7 +35,7 @@ from casetrail.ledger.selectors import agency_log
 from casetrail.procedure.rules.after_decision import closable_stage
 from casetrail.procedure.rules.decision import extension_problem
 from casetrail.procedure.rules.start import limitation_warning, next_step
-from casetrail.procedure.stages import stage_label
+from casetrail.procedure.stages import BEFORE_DECISION, stage_label
 from casetrail.web import case_page, deadlines_page, paging, todo
 from casetrail.web.approvals import INBOX_PAGE
 from casetrail.web.forms import CaseSearchForm, FilingDecisionForm, OpenCaseForm
@@ -193,6 +193,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "deadline": case_page.decision_deadline(facts),
         "case_deadlines": deadlines_page.case_deadline_rows(facts),
         "gates_form": GatesForm(),
+        "before_decision": case.stage in BEFORE_DECISION,
         "extension_form": OpinionForm(),
         "extension_refusal": extension_problem(facts),
         "pending_step": pending,

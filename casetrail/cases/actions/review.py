@@ -189,6 +189,13 @@ def do_set_case_gates(
                 field="user",
                 message="您不能设置本案的审查要求",
             )
+        if case.stage not in stages.BEFORE_DECISION:
+            raise RuleViolation(
+                rule="18",
+                article="《行政处罚法》第五十七条、第五十八条",
+                field="stage",
+                message=f"案件已处于“{stages.stage_label(case.stage)}”阶段：审查要求须在作出决定前设置",
+            )
         before = row_snapshot(case)
         case.major = case.major or major
         case.complex_case = case.complex_case or complex_case
