@@ -40,8 +40,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy casetrail tests $(wildcard bench/*.py)
 
+# The suite runs on every core (pytest-xdist; each worker has its own test database);
+# `make pytest PYTEST_WORKERS=0 PYTEST_ARGS=tests/web` runs part of it in one process.
+PYTEST_WORKERS ?= auto
 pytest: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
