@@ -134,6 +134,19 @@ class PendingSignature:
     block: str  # the signature block's label, e.g. 机关负责人
 
 
+def open_drafts(where: Q) -> QuerySet[Document, Document]:
+    """Drafts (not final, not superseded, not withdrawn) matching *where*, oldest first, with
+    their case, agency and signatures."""
+    return (
+        Document.objects.filter(
+            where, final__isnull=True, superseded_by__isnull=True, withdrawal__isnull=True
+        )
+        .select_related("case", "case__agency")
+        .prefetch_related("signatures")
+        .order_by("created_at", "pk")
+    )
+
+
 def pending_signatures(viewer: Reviewer | None) -> list[PendingSignature]:
     """Drafts whose signature block for a role the viewer holds (负责人、审核人) is still
     unsigned — the 处罚决定书, the 结案审批表 … — oldest first (Seed B art. 33)."""
@@ -147,18 +160,7 @@ def pending_signatures(viewer: Reviewer | None) -> list[PendingSignature]:
         for code, kind in catalogue.items()
         if any(spec.role in roles.get(agency_id, set()) for spec in kind.signers if spec.role)
     }
-    drafts = (
-        Document.objects.filter(
-            case__agency_id__in=list(roles),
-            kind__in=kinds,
-            final__isnull=True,
-            superseded_by__isnull=True,
-            withdrawal__isnull=True,
-        )
-        .select_related("case", "case__agency")
-        .prefetch_related("signatures")
-        .order_by("created_at", "pk")
-    )
+    drafts = open_drafts(Q(case__agency_id__in=list(roles), kind__in=kinds))
     pending = []
     for document in drafts[:INBOX_PAGE]:
         agency = document.case.agency

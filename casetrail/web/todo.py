@@ -30,6 +30,7 @@ from casetrail.web.approvals import (
     PendingChain,
     PendingSignature,
     Reviewer,
+    open_drafts,
     pending_chains,
     pending_signatures,
 )
@@ -95,19 +96,7 @@ def named_signatures(officer: Officer) -> list[NamedSignature]:
         | Q(fields_json__contains=f",{pk},")
         | Q(fields_json__contains=f",{pk}]")
     )
-    drafts = (
-        Document.objects.filter(
-            mentions,
-            case__agency_id__in=agencies,
-            case__stage__in=OPEN_STAGES,
-            final__isnull=True,
-            superseded_by__isnull=True,
-            withdrawal__isnull=True,
-        )
-        .select_related("case", "case__agency")
-        .prefetch_related("signatures")
-        .order_by("created_at", "pk")
-    )
+    drafts = open_drafts(mentions & Q(case__agency_id__in=agencies, case__stage__in=OPEN_STAGES))
     found: list[NamedSignature] = []
     catalogues: dict[int, Mapping[str, DocumentKind]] = {}
     for document in drafts[: INBOX_PAGE * 4]:

@@ -40,7 +40,8 @@ def test_the_gates_are_set_while_investigating(world: World) -> None:
         legal_review_required=False,
         reason="罚款数额较大",
     )
-    assert flagged.major and flagged.legal_review_required
+    assert flagged.major
+    assert flagged.legal_review_required
 
 
 def test_a_decided_case_refuses_new_gates_and_hides_the_form(

@@ -25,7 +25,14 @@ from casetrail.cases.models import Case
 from casetrail.ledger.verify import verify
 from casetrail.procedure.errors import RuleViolation
 from tests.personas import World, open_case
-from tests.procedure_world import SIGNATURE_PNG, filed_case, inquiry_fields, issue, serve
+from tests.procedure_world import (
+    SIGNATURE_PNG,
+    filed_case,
+    inquiry_fields,
+    issue,
+    legal_review_fields,
+    serve,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECEIPT = (SIGNATURE_PNG, "receipt.png")
@@ -301,17 +308,7 @@ def decide(world: World, time: Clock) -> tuple[Case, Document]:
         world,
         case,
         "legal_review_opinion",
-        {
-            "reviewer": world.reviewer.pk,
-            "subject_ok": True,
-            "procedure_ok": True,
-            "facts_ok": True,
-            "law_ok": True,
-            "discretion_ok": True,
-            "findings": "程序合法，事实清楚",
-            "conclusion": "pass",
-            "reviewed_on": "2026-12-14",
-        },
+        legal_review_fields(world.reviewer, "2026-12-14", "程序合法，事实清楚"),
     )
     issue(
         world,

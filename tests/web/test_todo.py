@@ -18,7 +18,7 @@ from casetrail.cases.models import Case, Obligation
 from casetrail.web.todo import waiting_for
 from tests.cases.test_decision import _case_in_review
 from tests.personas import PASSWORD, World, open_case
-from tests.procedure_world import create, filed_case, inquiry_fields
+from tests.procedure_world import create, filed_case, inquiry_fields, legal_review_fields
 
 
 @pytest.fixture(autouse=True)
@@ -38,20 +38,7 @@ def home(username: str) -> str:
 def legal_review_draft(world: World) -> Document:
     case = _case_in_review(world)
     return create(
-        world,
-        case,
-        "legal_review_opinion",
-        {
-            "reviewer": world.reviewer.pk,
-            "subject_ok": True,
-            "procedure_ok": True,
-            "facts_ok": True,
-            "law_ok": True,
-            "discretion_ok": True,
-            "findings": "同意",
-            "conclusion": "pass",
-            "reviewed_on": "2026-01-05",
-        },
+        world, case, "legal_review_opinion", legal_review_fields(world.reviewer, "2026-01-05")
     )
 
 
