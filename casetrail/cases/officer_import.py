@@ -176,9 +176,7 @@ def _header_index(headers: list[str], plan: ImportPlan) -> dict[str, int]:
     return index
 
 
-def _row_input(
-    cells: list[str], index: dict[str, int], number: int, plan: ImportPlan
-) -> OfficerInput:
+def _row_input(cells: list[str], index: dict[str, int]) -> tuple[OfficerInput, list[FieldProblem]]:
     def value(header: str) -> str:
         position = index.get(header)
         return cells[position] if position is not None and position < len(cells) else ""
@@ -186,9 +184,7 @@ def _row_input(
     valid_from, from_problems = parse_day(value("证件有效期起"), "证件有效期起")
     valid_to, to_problems = parse_day(value("证件有效期止"), "证件有效期止")
     roles, role_problems = parse_roles(value("角色"))
-    for problem in (*from_problems, *to_problems, *role_problems):
-        plan.problems.append(RowProblem(number, problem.field, problem.message))
-    return OfficerInput(
+    data = OfficerInput(
         name=value("姓名").strip(),
         username=value("登录名").strip(),
         certificate_number=value("执法证号").strip(),
@@ -198,6 +194,7 @@ def _row_input(
         roles=roles,
         legal_review_certificate_number=value(LEGAL_REVIEW_HEADER).strip(),
     )
+    return data, [*from_problems, *to_problems, *role_problems]
 
 
 def _add(plan: ImportPlan, number: int, problems: list[FieldProblem]) -> None:
@@ -205,7 +202,8 @@ def _add(plan: ImportPlan, number: int, problems: list[FieldProblem]) -> None:
 
 
 def existing_officer(agency: Agency, username: str) -> Officer | None:
-    """The officer of *agency* with this login (a re-import compares against them)."""
+    """The officer of *agency* with this login (a re-import compares against them; a row
+    naming someone else under the login is refused as a login already in use)."""
     return (
         Officer.objects.filter(user__username=username, memberships__agency=agency)
         .select_related("user")
@@ -214,8 +212,7 @@ def existing_officer(agency: Agency, username: str) -> Officer | None:
 
 
 def _differences(officer: Officer, data: OfficerInput, legal_column: bool) -> list[str]:
-    pairs = [
-        ("姓名", officer.name, data.name),
+    pairs: list[tuple[str, object, object]] = [
         ("执法证号", officer.certificate_number, data.certificate_number),
         ("发证机关", officer.certificate_issuer, data.certificate_issuer),
         ("证件有效期起", officer.certificate_valid_from, data.valid_from),
@@ -235,12 +232,18 @@ def _differences(officer: Officer, data: OfficerInput, legal_column: bool) -> li
 
 
 def _plan_row(
-    agency: Agency, number: int, data: OfficerInput, plan: ImportPlan, today: date
+    agency: Agency, number: int, cells: list[str], index: dict[str, int], plan: ImportPlan
 ) -> None:
-    _add(plan, number, officer_problems(data, today=today))
+    data, unreadable = _row_input(cells, index)
+    _add(plan, number, unreadable)
+    told = {p.field for p in unreadable}  # a bad date is not also "missing"
+    checked = officer_problems(data, today=clock.today())
+    _add(plan, number, [p for p in checked if p.field not in told])
     if not data.username:
         return
     existing = existing_officer(agency, data.username)
+    if existing is not None and existing.name != data.name:
+        existing = None  # the same login for another name is not this person: refused below
     _add(plan, number, taken_problems(data, existing=existing))
     if existing is None:
         plan.rows.append(PlannedRow(number, data, "create", new_roles=data.roles))
@@ -293,9 +296,8 @@ def plan_import(agency: Agency, filename: str, content: bytes) -> ImportPlan:
     if len(body) > MAX_ROWS:
         plan.problems.append(RowProblem(0, "人员", f"一次最多导入 {MAX_ROWS} 人"))
         return plan
-    today = clock.today()
     for number, cells in body:
-        _plan_row(agency, number, _row_input(cells, index, number, plan), plan, today)
+        _plan_row(agency, number, cells, index, plan)
     _duplicates(plan)
     plan.problems.sort(key=lambda p: (p.row, HEADERS.index(p.field) if p.field in HEADERS else 99))
     return plan

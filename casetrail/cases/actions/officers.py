@@ -182,5 +182,5 @@ def do_deactivate_officer(*, acting_user: User | None, agency: Agency, officer: 
             facts={"officer": officer.name, "deactivated_on": officer.deactivated_on.isoformat()},
             previous=previous,
         )
-        do_change_user(acting_user=acting_user, user=officer.user, is_active=False)
+        officer.user = do_change_user(acting_user=acting_user, user=officer.user, is_active=False)
     return officer

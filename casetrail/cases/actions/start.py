@@ -113,7 +113,10 @@ def clean_party(party: PartyInput, *, today: date, prefix: str = "party") -> Par
 
 
 def _check_handlers(agency: Agency, handlers: Sequence[Officer], today: date) -> None:
-    facts = [_handler_facts(h, today) for h in handlers]
+    """As the database has them now (a certificate may have been revoked since the caller
+    read its officers)."""
+    current = Officer.objects.in_bulk([h.pk for h in handlers])
+    facts = [_handler_facts(current.get(h.pk, h), today) for h in handlers]
     problem = handlers_problem(
         facts, article=cite(agency.profile, "R1"), certificate_article=cite(agency.profile, "R3")
     )
