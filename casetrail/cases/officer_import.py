@@ -12,7 +12,7 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Final, Literal
 
 from casetrail import clock
@@ -301,3 +301,33 @@ def plan_import(agency: Agency, filename: str, content: bytes) -> ImportPlan:
     _duplicates(plan)
     plan.problems.sort(key=lambda p: (p.row, HEADERS.index(p.field) if p.field in HEADERS else 99))
     return plan
+
+
+def template_xlsx(today: date) -> bytes:
+    """The file an administrator fills in: the headers and one example row."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "人员名单"
+    sheet.append(list(HEADERS))
+    start = today.replace(month=1, day=1)
+    end = start.replace(year=start.year + 5) - timedelta(days=1)
+    sheet.append(
+        [
+            "张三",
+            "zhangsan",
+            "豫统执00000000001",
+            "河南省统计局",
+            start.isoformat(),
+            end.isoformat(),
+            "执法人员、审核人",
+            "",
+        ]
+    )
+    for column in "ABCDEFGH":
+        sheet.column_dimensions[column].width = 20
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

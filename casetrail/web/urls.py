@@ -7,6 +7,7 @@ from casetrail.web import (
     views_calendar,
     views_deadlines,
     views_documents,
+    views_officers,
     views_performance,
     views_recordings,
     views_service,
@@ -26,6 +27,28 @@ urlpatterns = [
         name="case-act-proof",
     ),
     path("agencies/<int:agency_id>/", views.agency_detail, name="agency-detail"),
+    path("agencies/<int:agency_id>/officers/", views_officers.officer_list, name="officer-list"),
+    path("agencies/<int:agency_id>/officers/new/", views_officers.officer_new, name="officer-new"),
+    path(
+        "agencies/<int:agency_id>/officers/import/",
+        views_officers.officer_import,
+        name="officer-import",
+    ),
+    path(
+        "agencies/<int:agency_id>/officers/template.xlsx",
+        views_officers.officer_template,
+        name="officer-template",
+    ),
+    path(
+        "agencies/<int:agency_id>/officers/<int:officer_id>/",
+        views_officers.officer_detail,
+        name="officer-detail",
+    ),
+    path(
+        "agencies/<int:agency_id>/officers/<int:officer_id>/deactivate/",
+        views_officers.officer_deactivate,
+        name="officer-deactivate",
+    ),
     path("approvals/", views_approvals.approval_inbox, name="approval-inbox"),
     path(
         "cases/<int:case_id>/close-investigation/",
