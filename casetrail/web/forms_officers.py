@@ -23,7 +23,9 @@ ROLE_CHOICES = [(code, name) for name, code in ROLE_NAMES.items()]
 
 def _date(label: str, required: bool = False) -> forms.DateField:
     return forms.DateField(
-        label=label, required=required, widget=forms.DateInput(attrs={"type": "date"})
+        label=label,
+        required=required,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
 
