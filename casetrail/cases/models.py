@@ -412,3 +412,7 @@ __all__ = [
 from casetrail.cases.obligations import Obligation  # noqa: E402
 
 __all__ += ["Obligation"]
+
+from casetrail.cases.activation import AccountActivation, ActivationCode  # noqa: E402
+
+__all__ += ["AccountActivation", "ActivationCode"]

@@ -82,6 +82,8 @@ class ImportPlan:
     rows: list[PlannedRow] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     has_legal_review_column: bool = False
+    # login → one-time activation code of each account the import created (shown once)
+    activation_codes: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

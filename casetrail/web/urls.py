@@ -3,6 +3,7 @@ from django.urls import path
 
 from casetrail.web import (
     views,
+    views_activation,
     views_approvals,
     views_calendar,
     views_deadlines,
@@ -16,6 +17,7 @@ from casetrail.web import (
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("activate/", views_activation.activate, name="activate"),
     path("", views.case_list, name="case-list"),
     path("home/", views.home, name="home"),
     path("cases/new/", views.case_open, name="case-open"),
@@ -43,6 +45,11 @@ urlpatterns = [
         "agencies/<int:agency_id>/officers/<int:officer_id>/",
         views_officers.officer_detail,
         name="officer-detail",
+    ),
+    path(
+        "agencies/<int:agency_id>/officers/<int:officer_id>/code/",
+        views_officers.officer_new_code,
+        name="officer-new-code",
     ),
     path(
         "agencies/<int:agency_id>/officers/<int:officer_id>/deactivate/",

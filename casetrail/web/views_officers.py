@@ -11,12 +11,14 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from casetrail import clock
 from casetrail.access.officers import agency_for_administration, officer_of_agency
+from casetrail.cases.actions.activation import ACTIVATION_DAYS, do_issue_activation_code
 from casetrail.cases.actions.officer_import import do_import_officers
 from casetrail.cases.actions.officers import (
     do_change_officer,
@@ -24,7 +26,7 @@ from casetrail.cases.actions.officers import (
     do_enrol_officer,
     do_revoke_certificate,
 )
-from casetrail.cases.models import Agency, CaseHandler
+from casetrail.cases.models import Agency, CaseHandler, Officer
 from casetrail.cases.officer_checks import ROLE_LABELS
 from casetrail.cases.officer_import import (
     HEADERS,
@@ -74,14 +76,15 @@ def officer_new(request: HttpRequest, agency_id: int) -> HttpResponse:
     form = RegisterOfficerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            officer = do_enrol_officer(
+            enrolment = do_enrol_officer(
                 acting_user=_user(request), agency=agency, data=form.officer_input()
             )
         except RuleViolation as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, f"已登记 {officer.name}（登录名 {officer.user.username}）")
-            return redirect("officer-detail", agency_id=agency.pk, officer_id=officer.pk)
+            officer = enrolment.officer
+            codes = {officer.user.username: enrolment.activation_code}
+            return _codes_page(request, agency, f"已登记 {officer.name}", codes)
     return render(request, "web/officer_form.html", {"agency": agency, "form": form})
 
 
@@ -220,8 +223,37 @@ def _confirm(request: HttpRequest, agency: Agency) -> HttpResponse:
     if not plan.ok:  # the database changed since the preview
         context = {"agency": agency, "form": ImportForm(), "plan": plan, "headers": HEADERS}
         return render(request, "web/officer_import.html", context)
-    messages.success(request, f"{kept['name']}：{plan.summary()}，已导入并记入账本")
-    return redirect("officer-list", agency_id=agency.pk)
+    title = f"{kept['name']}：{plan.summary()}，已导入并记入账本"
+    return _codes_page(request, agency, title, plan.activation_codes)
+
+
+def _codes_page(
+    request: HttpRequest, agency: Agency, title: str, codes: dict[str, str]
+) -> HttpResponse:
+    """The new accounts' activation codes, shown this once (only their hashes are kept)."""
+    names = dict(
+        Officer.objects.filter(user__username__in=codes).values_list("user__username", "name")
+    )
+    context = {
+        "agency": agency,
+        "title": title,
+        "codes": [(username, names.get(username, ""), code) for username, code in codes.items()],
+        "days": ACTIVATION_DAYS,
+    }
+    return render(request, "web/officer_codes.html", context)
+
+
+@login_required
+@require_POST
+def officer_new_code(request: HttpRequest, agency_id: int, officer_id: int) -> HttpResponse:
+    """A new activation code (the person lost theirs, or it expired); earlier ones lapse."""
+    agency = agency_for_administration(request.user, agency_id)
+    officer = officer_of_agency(agency, officer_id)
+    if officer.deactivated_on is not None:
+        raise PermissionDenied("该人员已停用，不能签发激活码")
+    code = do_issue_activation_code(acting_user=_user(request), user=officer.user)
+    title = f"已为 {officer.name} 签发新的激活码"
+    return _codes_page(request, agency, title, {officer.user.username: code})
 
 
 @login_required

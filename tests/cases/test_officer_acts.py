@@ -102,9 +102,11 @@ def test_enrolling_refuses_an_expired_certificate_and_a_taken_login(world: World
         do_enrol_officer(acting_user=None, agency=world.lc, data=data)
     assert "证件有效期止" in refused.value.message
     assert "登录名" in refused.value.message
-    officer = do_enrol_officer(
+    enrolment = do_enrol_officer(
         acting_user=None,
         agency=world.lc,
         data=replace(data, username="xinren", valid_to=clock.today() + timedelta(days=10)),
     )
-    assert officer.memberships.get().role == "officer"
+    assert enrolment.officer.memberships.get().role == "officer"
+    assert not enrolment.officer.user.has_usable_password()
+    assert len(enrolment.activation_code) == 19  # XXXX-XXXX-XXXX-XXXX

@@ -1,7 +1,8 @@
 """In Debian's Chromium (issue 17, item 7, in part): a system administrator imports officers
-from an XLSX file the test makes, sees them listed, revokes one certificate; the revoked
-officer is then refused as handler when a case is opened, the refusal naming the rule (rule 3)
-and its article."""
+from an XLSX file the test makes, sees them listed with the new accounts' activation codes,
+revokes one certificate; a new officer sets their password with their code, logs in, and is
+refused the revoked one as co-handler when opening a case, the refusal naming the rule
+(rule 3) and its article."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from casetrail.cases.models import Case, Officer
 from casetrail.ledger.models import LedgerEntry
 from tests.cases.officer_files import good_rows, xlsx
-from tests.personas import build_world, make_officer
+from tests.personas import PASSWORD, build_world, make_officer
 from tests.web.test_browser import CHROMIUM_ARGS, login
 
 pytestmark = pytest.mark.browser
@@ -69,7 +70,13 @@ def test_import_revoke_and_the_revoked_officer_is_refused(
     expect(admin.get_by_test_id("import-plan")).to_contain_text("预览：新增 3 人")
     assert not Officer.objects.filter(user__username="wuming").exists()  # a dry run
     admin.get_by_role("button", name="确认导入").click()
-    expect(admin.locator(".messages")).to_contain_text("新增 3 人，变更 0 人，无变化 0 人")
+    expect(admin.get_by_role("heading", level=1)).to_contain_text(
+        "新增 3 人，变更 0 人，无变化 0 人"
+    )
+    codes = admin.get_by_test_id("activation-codes")
+    code = codes.locator('tr[data-username="zhouxin"]').get_by_test_id("activation-code")
+    activation_code = code.inner_text().strip()
+    admin.get_by_role("link", name="返回人员列表").click()
     listed = admin.get_by_test_id("officers")
     for name in ("周新", "吴明", "郑平"):
         expect(listed).to_contain_text(name)
@@ -87,8 +94,16 @@ def test_import_revoke_and_the_revoked_officer_is_refused(
     expect(admin.get_by_test_id("certificate-warnings")).to_contain_text("吴明")
     admin.context.close()
 
-    handler = new_page(browser)
-    login(handler, live_server.url, "zhang")
+    handler = new_page(browser)  # 周新, imported, sets a password with the code and logs in
+    handler.goto(f"{live_server.url}/login/")
+    handler.get_by_role("link", name="用激活码设置密码").click()
+    handler.get_by_label("登录名").fill("zhouxin")
+    handler.get_by_label("激活码").fill(activation_code)
+    handler.locator("#id_password").fill(PASSWORD)
+    handler.get_by_label("再次输入新密码").fill(PASSWORD)
+    handler.get_by_role("button", name="激活并设置密码").click()
+    expect(handler.locator(".messages")).to_contain_text("账号 zhouxin 已激活")
+    login(handler, live_server.url, "zhouxin")
     open_case_with(handler, live_server.url, "吴明（证号 豫统执41032400032）")
     refusal = handler.locator('[data-field="co_handlers"]')
     expect(refusal).to_contain_text("吴明")
@@ -96,6 +111,7 @@ def test_import_revoke_and_the_revoked_officer_is_refused(
     expect(refusal).to_contain_text("《统计法实施条例》第三十六条")
     assert not Case.objects.exists()
 
-    open_case_with(handler, live_server.url, "周新（证号 豫统执41032400031）")
+    open_case_with(handler, live_server.url, "李娜（证号 LC-002）")
     expect(handler.locator(".messages")).to_contain_text("案件已启动")
+    assert Case.objects.get().opened_by.name == "周新"
     handler.context.close()

@@ -61,10 +61,24 @@ def test_register_edit_revoke_and_deactivate(world: World) -> None:
     assert not Officer.objects.filter(name="周新").exists()
 
     fields["valid_to"] = (today + timedelta(days=20)).isoformat()
-    response = client.post(reverse("officer-new", args=[world.lc.pk]), fields, follow=True)
+    response = client.post(reverse("officer-new", args=[world.lc.pk]), fields)
     zhou = Officer.objects.get(name="周新")
-    assert "即将到期" in response.content.decode()
+    assert "已登记 周新" in response.content.decode()
+    code = response.context["codes"][0][2]
     url = reverse("officer-detail", args=[world.lc.pk, zhou.pk])
+    assert "即将到期" in client.get(url).content.decode()
+
+    new_person = Client()
+    activation = {"username": "zhouxin", "code": code.lower(), "password": "zhou-xin-2026!"}
+    mismatch = new_person.post(reverse("activate"), {**activation, "password_again": "x"})
+    assert "两次输入的密码不一致" in mismatch.content.decode()
+    done = new_person.post(
+        reverse("activate"), {**activation, "password_again": "zhou-xin-2026!"}, follow=True
+    )
+    assert "已激活" in done.content.decode()
+    assert new_person.login(username="zhouxin", password="zhou-xin-2026!")
+    spent = Client().post(reverse("activate"), {**activation, "password_again": "zhou-xin-2026!"})
+    assert "激活码已过期、已使用" in spent.content.decode()
 
     renewed = {**fields, "act": "change", "valid_to": (today + timedelta(days=900)).isoformat()}
     client.post(url, renewed)
@@ -91,8 +105,9 @@ def test_import_previews_then_imports_the_same_file(world: World) -> None:
     assert "预览：新增 3 人" in preview.content.decode()
     assert not Officer.objects.filter(name="周新").exists()
     digest = preview.context["digest"]
-    done = client.post(url, {"confirm": digest}, follow=True)
+    done = client.post(url, {"confirm": digest})
     assert "已导入并记入账本" in done.content.decode()
+    assert {row[0] for row in done.context["codes"]} == {"zhouxin", "wuming", "zhengping"}
     assert Officer.objects.filter(name="周新").exists()
     assert client.post(url, {"confirm": digest}, follow=True).redirect_chain  # used up
 

@@ -14,10 +14,14 @@ from casetrail.cases.models import Agency
 from casetrail.cases.officer_import import ImportPlan, PlannedRow, existing_officer, plan_import
 
 
-def _apply_row(acting_user: User | None, agency: Agency, row: PlannedRow, legal: bool) -> None:
+def _apply_row(
+    acting_user: User | None, agency: Agency, row: PlannedRow, legal: bool
+) -> str | None:
+    """Apply one row; a new account's activation code is returned."""
     if row.kind == "create":
-        do_enrol_officer(acting_user=acting_user, agency=agency, data=row.data)
-        return
+        return do_enrol_officer(
+            acting_user=acting_user, agency=agency, data=row.data
+        ).activation_code
     officer = existing_officer(agency, row.data.username)
     assert officer is not None  # planned in this transaction
     data = row.data
@@ -36,19 +40,22 @@ def _apply_row(acting_user: User | None, agency: Agency, row: PlannedRow, legal:
         do_set_legal_review(
             acting_user=acting_user, officer=officer, agency=agency, qualified=qualified
         )
+    return None
 
 
 def do_import_officers(
     *, acting_user: User | None, agency: Agency, filename: str, content: bytes, dry_run: bool
 ) -> ImportPlan:
     """Plan the file and, unless *dry_run* or any row is bad, apply it: every officer created
-    or changed by their own acts, all in one transaction or none at all. Raises
-    `ImportUnreadable` when the file cannot be read."""
+    or changed by their own acts, all in one transaction or none at all; the new accounts'
+    activation codes are in the plan. Raises `ImportUnreadable` when the file is unreadable."""
     with transaction.atomic():
         plan = plan_import(agency, filename, content)
         if dry_run or not plan.ok:
             return plan
         for row in plan.rows:
             if row.kind != "unchanged":
-                _apply_row(acting_user, agency, row, plan.has_legal_review_column)
+                code = _apply_row(acting_user, agency, row, plan.has_legal_review_column)
+                if code is not None:
+                    plan.activation_codes[row.data.username] = code
     return plan

@@ -7,6 +7,7 @@ who may act in a case rests on these rows (REFERENCE.md rules 1–3, Seed B art.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import User
@@ -14,6 +15,7 @@ from django.db import transaction
 
 from casetrail import clock
 from casetrail.cases.actions.accounts import do_change_user, do_create_user
+from casetrail.cases.actions.activation import do_issue_activation_code
 from casetrail.cases.actions.setup import do_grant_role, do_register_officer, do_set_legal_review
 from casetrail.cases.models import Agency, Officer
 from casetrail.cases.officer_checks import (
@@ -42,9 +44,15 @@ def refusal(problems: list[FieldProblem]) -> RuleViolation:
     )
 
 
-def do_enrol_officer(*, acting_user: User | None, agency: Agency, data: OfficerInput) -> Officer:
-    """A new person of *agency*: an account without a password (it cannot log in until a
-    password is set), the officer with their certificate, their roles and, given its number,
+@dataclass(frozen=True)
+class Enrolment:
+    officer: Officer
+    activation_code: str  # shown once to the administrator, never stored
+
+
+def do_enrol_officer(*, acting_user: User | None, agency: Agency, data: OfficerInput) -> Enrolment:
+    """A new person of *agency*: an account without a password and a one-time activation code
+    to set it, the officer with their certificate, their roles and, given its number,
     法律职业资格 — all or nothing."""
     problems = officer_problems(data, today=clock.today()) + taken_problems(data, existing=None)
     if problems:
@@ -68,7 +76,8 @@ def do_enrol_officer(*, acting_user: User | None, agency: Agency, data: OfficerI
             officer = do_set_legal_review(
                 acting_user=acting_user, officer=officer, agency=agency, qualified=True
             )
-    return officer
+        code = do_issue_activation_code(acting_user=acting_user, user=user)
+    return Enrolment(officer, code)
 
 
 def _certificate_facts(officer: Officer) -> dict[str, Json]:

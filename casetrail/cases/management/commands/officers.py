@@ -4,7 +4,8 @@ certificates' state.
 
 import: exit 0 imported (or, with --dry-run, nothing wrong), 1 refused with every problem listed
 on stderr (nothing is imported), 2 could not run (unknown agency, unreadable file). AGENCY is the
-agency's code (`luanchuan-tjj`). New accounts have no password until one is set for them.
+agency's code (`luanchuan-tjj`). Each new account's one-time activation code is printed once;
+with it the person sets their password on the activation page (/activate/).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from casetrail import clock
+from casetrail.cases.actions.activation import ACTIVATION_DAYS
 from casetrail.cases.actions.officer_import import do_import_officers
 from casetrail.cases.models import Agency
 from casetrail.cases.officer_import import ImportPlan, ImportUnreadable
@@ -88,6 +90,13 @@ class Command(BaseCommand):
             )
         verdict = "预演，未写入" if dry_run else "已导入并记入账本"
         self.stdout.write(self.style.SUCCESS(f"{plan.summary()}：{verdict}"))
+        if plan.activation_codes:
+            self.stdout.write(
+                f"新账号的一次性激活码（{ACTIVATION_DAYS} 日内有效，只显示这一次；"
+                "本人在 /activate/ 页面用它设置密码）："
+            )
+        for username, code in plan.activation_codes.items():
+            self.stdout.write(f"激活码\t{username}\t{code}")
 
     def _list(self, code: str | None, *, as_json: bool) -> None:
         agencies = [self._agency(code)] if code else list(Agency.objects.order_by("pk"))
