@@ -77,6 +77,8 @@ def test_a_new_certificate_number_ends_the_revocation(world: World) -> None:
     li = do_change_officer(acting_user=None, agency=world.lc, officer=li, data=data)
     assert li.certificate_revoked_on is None
     assert open_case(world).handlers.count() == 2
+    code, document = run_verify()
+    assert (code, document["findings"]) == (0, [])
 
 
 def test_a_deactivated_officer_cannot_log_in_nor_be_assigned(world: World) -> None:
@@ -86,6 +88,8 @@ def test_a_deactivated_officer_cannot_log_in_nor_be_assigned(world: World) -> No
     assert Officer.objects.filter(pk=li.pk).exists()  # never deleted
     with pytest.raises(RuleViolation, match="已停用"):
         open_case(world, co_handlers=[li])
+    code, document = run_verify()
+    assert (code, document["findings"]) == (0, [])
 
 
 def test_enrolling_refuses_an_expired_certificate_and_a_taken_login(world: World) -> None:

@@ -32,13 +32,16 @@ from casetrail.ledger.records import record_ref
 from casetrail.procedure.errors import RuleViolation
 
 ARTICLE = "系统规则：人员、证件和岗位的每次变更都是记账的行为"
+CERTIFICATE_FIELDS = frozenset({"执法证号", "发证机关", "证件有效期起", "证件有效期止"})
 
 
 def refusal(problems: list[FieldProblem]) -> RuleViolation:
-    """Every problem in one refusal; its field is the first problem's."""
+    """Every problem in one refusal; its field is the first problem's; it cites rule 3 when
+    the certificate is at issue."""
+    certificate = any(p.field in CERTIFICATE_FIELDS for p in problems)
     return RuleViolation(
-        rule="officer",
-        article=ARTICLE if not any("证" in p.field for p in problems) else CERTIFICATE_ARTICLE,
+        rule="R3" if certificate else "officer",
+        article=CERTIFICATE_ARTICLE if certificate else ARTICLE,
         field=FIELD_CODES.get(problems[0].field, ""),
         message="；".join(str(p) for p in problems),
     )
