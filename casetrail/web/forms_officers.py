@@ -111,6 +111,17 @@ class RevokeForm(NamedErrorsMixin, forms.Form):
         self.name_errors()
 
 
+class GrantRoleForm(NamedErrorsMixin, forms.Form):
+    role = forms.ChoiceField(label="授予角色", choices=ROLE_CHOICES)
+
+    def __init__(self, *args: Any, held: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["role"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(code, name) for code, name in ROLE_CHOICES if code not in held]
+        self.name_errors()
+
+
 class ImportForm(NamedErrorsMixin, forms.Form):
     file = forms.FileField(label="人员名单文件（XLSX 或 CSV）")
 

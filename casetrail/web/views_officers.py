@@ -26,6 +26,7 @@ from casetrail.cases.actions.officers import (
     do_enrol_officer,
     do_revoke_certificate,
 )
+from casetrail.cases.actions.setup import do_grant_role
 from casetrail.cases.models import Agency, CaseHandler, Officer
 from casetrail.cases.officer_checks import ROLE_LABELS
 from casetrail.cases.officer_import import (
@@ -43,6 +44,7 @@ from casetrail.procedure.rules.certificates import (
 )
 from casetrail.web.forms_officers import (
     CertificateForm,
+    GrantRoleForm,
     ImportForm,
     RegisterOfficerForm,
     RevokeForm,
@@ -95,7 +97,15 @@ def officer_detail(request: HttpRequest, agency_id: int, officer_id: int) -> Htt
     roles = tuple(officer.memberships.filter(agency=agency).values_list("role", flat=True))
     edit = CertificateForm(initial=CertificateForm.initial_of(officer), roles=roles)
     revoke = RevokeForm()
-    if request.method == "POST" and request.POST.get("act") == "change":
+    grant = GrantRoleForm(held=roles)
+    if request.method == "POST" and request.POST.get("act") == "grant":
+        grant = GrantRoleForm(request.POST, held=roles)
+        if grant.is_valid():
+            role = grant.cleaned_data["role"]
+            do_grant_role(acting_user=_user(request), officer=officer, agency=agency, role=role)
+            messages.success(request, f"已授予 {officer.name} 角色：{ROLE_LABELS[role]}")
+            return redirect("officer-detail", agency_id=agency.pk, officer_id=officer.pk)
+    elif request.method == "POST" and request.POST.get("act") == "change":
         edit = CertificateForm(request.POST, roles=roles)
         if edit.is_valid():
             try:
@@ -138,6 +148,7 @@ def officer_detail(request: HttpRequest, agency_id: int, officer_id: int) -> Htt
         "state": STATE_LABELS[certificate_state(officer.certificate, clock.today())],
         "edit": edit,
         "revoke": revoke,
+        "grant": grant,
         "handled": handled,
     }
     return render(request, "web/officer_detail.html", context)

@@ -85,6 +85,11 @@ def test_register_edit_revoke_and_deactivate(world: World) -> None:
     zhou.refresh_from_db()
     assert zhou.certificate_valid_to == today + timedelta(days=900)
 
+    client.post(url, {"act": "grant", "role": "reviewer"})
+    assert set(zhou.memberships.values_list("role", flat=True)) == {"officer", "reviewer"}
+    twice = client.post(url, {"act": "grant", "role": "reviewer"})
+    assert "授予角色：请从列表中选择" in twice.content.decode()
+
     client.post(url, {"act": "revoke", "revoked_on": today.isoformat(), "reason": "违纪"})
     zhou.refresh_from_db()
     assert zhou.certificate_revoked_on == today
@@ -94,7 +99,13 @@ def test_register_edit_revoke_and_deactivate(world: World) -> None:
     zhou.refresh_from_db()
     assert zhou.deactivated_on == today
     actions = set(LedgerEntry.objects.values_list("action", flat=True))
-    assert {"officer.change", "officer.revoke_certificate", "officer.deactivate"} <= actions
+    acts = {
+        "officer.change",
+        "officer.grant_role",
+        "officer.revoke_certificate",
+        "officer.deactivate",
+    }
+    assert acts <= actions
 
 
 def test_import_previews_then_imports_the_same_file(world: World) -> None:
