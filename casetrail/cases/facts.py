@@ -54,6 +54,7 @@ def _officers(case: Case) -> dict[int, OfficerFacts]:
             certificate_valid_to=o.certificate_valid_to,
             roles=frozenset(roles.get(o.pk, ())),
             legal_review_qualified=o.legal_review_qualified,
+            certificate_revoked_on=o.certificate_revoked_on,
         )
         for o in officers
     }

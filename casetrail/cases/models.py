@@ -18,6 +18,7 @@ from django.db import models
 from casetrail.ledger.coverage import Coverage, member_of, not_a_fact, rows
 from casetrail.ledger.models import RecordModel
 from casetrail.policy.profiles import PolicyProfile, parse_profile
+from casetrail.procedure.rules.certificates import Certificate, certificate_valid_on
 
 
 class Role(models.TextChoices):
@@ -56,7 +57,16 @@ class Agency(models.Model):
 class Officer(models.Model):
     ledger_coverage: ClassVar[Coverage] = rows(
         "执法人员：每次变更都是记账的行为，核对最近一次记账的内容",
-        added_later=frozenset({"legal_review_qualified"}),
+        added_later=frozenset(
+            {
+                "legal_review_qualified",
+                "legal_review_certificate_number",
+                "certificate_issuer",
+                "certificate_revoked_on",
+                "certificate_revocation_reason",
+                "deactivated_on",
+            }
+        ),
     )
 
     user = models.OneToOneField(
@@ -66,10 +76,24 @@ class Officer(models.Model):
     certificate_number = models.CharField("执法证件编号", max_length=50, blank=True)
     certificate_valid_from = models.DateField("证件有效期起", null=True, blank=True)
     certificate_valid_to = models.DateField("证件有效期止", null=True, blank=True)
+    # 统计法实施条例 第36条: a 统计执法证 is issued by 国家统计局 or a provincial bureau.
+    certificate_issuer = models.CharField(
+        "发证机关", max_length=100, blank=True, default="", db_default=""
+    )
+    # Revoked from this day on: acts done before it keep their officers (REFERENCE rule 3).
+    certificate_revoked_on = models.DateField("证件吊销日期", null=True, blank=True)
+    certificate_revocation_reason = models.CharField(
+        "吊销原因", max_length=200, blank=True, default="", db_default=""
+    )
     # 行政处罚法 第58条 第2款: a legal reviewer holds 法律职业资格; set by `do_set_legal_review`.
     legal_review_qualified = models.BooleanField(
         "法制审核资格（取得法律职业资格）", default=False, db_default=False
     )
+    legal_review_certificate_number = models.CharField(
+        "法律职业资格证书编号", max_length=50, blank=True, default="", db_default=""
+    )
+    # Never deleted: a deactivated officer keeps their history and may no longer log in.
+    deactivated_on = models.DateField("停用日期", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "执法人员"
@@ -77,12 +101,17 @@ class Officer(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def certificate(self) -> Certificate:
+        return Certificate(
+            number=self.certificate_number,
+            valid_from=self.certificate_valid_from,
+            valid_to=self.certificate_valid_to,
+            revoked_on=self.certificate_revoked_on,
+        )
+
     def certificate_valid_on(self, day: date) -> bool:
-        if not self.certificate_number or self.certificate_valid_from is None:
-            return False
-        if day < self.certificate_valid_from:
-            return False
-        return self.certificate_valid_to is None or day <= self.certificate_valid_to
+        return certificate_valid_on(self.certificate, day)
 
 
 class Membership(models.Model):
@@ -383,3 +412,7 @@ __all__ = [
 from casetrail.cases.obligations import Obligation  # noqa: E402
 
 __all__ += ["Obligation"]
+
+from casetrail.cases.activation import AccountActivation, ActivationCode  # noqa: E402
+
+__all__ += ["AccountActivation", "ActivationCode"]

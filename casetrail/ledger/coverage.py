@@ -44,7 +44,7 @@ class Coverage:
     uncommitted: frozenset[str] = frozenset()  # columns left out of the row's digest
     members: tuple[str, ...] = ()  # relations whose rows are committed inside this row's digest
     # Columns added after rows were committed: left out of the digest while they hold their
-    # default (False), so a row committed before the column existed still matches its entry.
+    # default (False, "" or NULL), so a row committed before the column existed still matches.
     added_later: frozenset[str] = frozenset()
 
 

@@ -35,6 +35,12 @@ def _value(value: object) -> Json:
     raise TypeError(f"cannot commit a {type(value).__name__} to the ledger")
 
 
+def _holds_default(value: object) -> bool:
+    """A column added later still holds what every row had before it existed (False, empty
+    text or no date), so it is left out and an older entry's digest still matches."""
+    return value is False or value is None or value == ""
+
+
 def row_snapshot(instance: models.Model) -> dict[str, Json]:
     """Every committed column of *instance*, by column name, as canonical JSON values, and
     its members by relation name."""
@@ -44,7 +50,7 @@ def row_snapshot(instance: models.Model) -> dict[str, Json]:
         (field.column or field.attname): _value(getattr(instance, field.attname))
         for field in instance._meta.concrete_fields
         if field.name not in left_out
-        and not (field.name in later and getattr(instance, field.attname) is False)
+        and not (field.name in later and _holds_default(getattr(instance, field.attname)))
     }
     for relation in member_relations(type(instance)):
         members = _members(instance, relation)

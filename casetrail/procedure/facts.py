@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from casetrail.policy.catalogue import DocumentKind
 from casetrail.policy.profiles import PolicyProfile
+from casetrail.procedure.rules.certificates import Certificate, certificate_valid_on
 from casetrail.procedure.rules.start import SignedStep, chain_outcome
 from casetrail.procedure.workdays import WorkdayCalendar
 
@@ -26,13 +27,16 @@ class OfficerFacts:
     certificate_valid_to: date | None
     roles: frozenset[str] = frozenset()
     legal_review_qualified: bool = False  # 法律职业资格 (行政处罚法 第58条 第2款)
+    certificate_revoked_on: date | None = None
 
     def certificate_valid_on(self, day: date) -> bool:
-        if not self.certificate_number or self.certificate_valid_from is None:
-            return False
-        if day < self.certificate_valid_from:
-            return False
-        return self.certificate_valid_to is None or day <= self.certificate_valid_to
+        certificate = Certificate(
+            self.certificate_number,
+            self.certificate_valid_from,
+            self.certificate_valid_to,
+            self.certificate_revoked_on,
+        )
+        return certificate_valid_on(certificate, day)
 
 
 @dataclass(frozen=True)

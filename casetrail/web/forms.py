@@ -87,6 +87,7 @@ class OpenCaseForm(NamedErrorsMixin, forms.Form):
         assert isinstance(handlers_field, forms.ModelMultipleChoiceField)
         handlers_field.queryset = (
             Officer.objects.filter(memberships__agency__in=agencies, memberships__role=Role.OFFICER)
+            .filter(deactivated_on__isnull=True)  # stopped officers are not offered
             .exclude(pk=me.pk)
             .distinct()
             .order_by("name")

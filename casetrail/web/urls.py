@@ -3,10 +3,12 @@ from django.urls import path
 
 from casetrail.web import (
     views,
+    views_activation,
     views_approvals,
     views_calendar,
     views_deadlines,
     views_documents,
+    views_officers,
     views_performance,
     views_recordings,
     views_service,
@@ -15,6 +17,7 @@ from casetrail.web import (
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("activate/", views_activation.activate, name="activate"),
     path("", views.case_list, name="case-list"),
     path("home/", views.home, name="home"),
     path("cases/new/", views.case_open, name="case-open"),
@@ -26,6 +29,33 @@ urlpatterns = [
         name="case-act-proof",
     ),
     path("agencies/<int:agency_id>/", views.agency_detail, name="agency-detail"),
+    path("agencies/<int:agency_id>/officers/", views_officers.officer_list, name="officer-list"),
+    path("agencies/<int:agency_id>/officers/new/", views_officers.officer_new, name="officer-new"),
+    path(
+        "agencies/<int:agency_id>/officers/import/",
+        views_officers.officer_import,
+        name="officer-import",
+    ),
+    path(
+        "agencies/<int:agency_id>/officers/template.xlsx",
+        views_officers.officer_template,
+        name="officer-template",
+    ),
+    path(
+        "agencies/<int:agency_id>/officers/<int:officer_id>/",
+        views_officers.officer_detail,
+        name="officer-detail",
+    ),
+    path(
+        "agencies/<int:agency_id>/officers/<int:officer_id>/code/",
+        views_officers.officer_new_code,
+        name="officer-new-code",
+    ),
+    path(
+        "agencies/<int:agency_id>/officers/<int:officer_id>/deactivate/",
+        views_officers.officer_deactivate,
+        name="officer-deactivate",
+    ),
     path("approvals/", views_approvals.approval_inbox, name="approval-inbox"),
     path(
         "cases/<int:case_id>/close-investigation/",

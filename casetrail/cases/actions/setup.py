@@ -15,6 +15,7 @@ from casetrail import clock
 from casetrail.cases.models import Agency, CalendarYear, Membership, Officer, Role
 from casetrail.cases.obligation_rows import refresh_agency_obligations
 from casetrail.ledger.append import append_entry, open_log
+from casetrail.ledger.canonical import Json
 from casetrail.ledger.records import record_ref, row_snapshot
 from casetrail.policy.profiles import builtin_profile_text, parse_profile
 
@@ -85,21 +86,28 @@ def do_register_officer(
     certificate_number: str = "",
     certificate_valid_from: date | None = None,
     certificate_valid_to: date | None = None,
+    certificate_issuer: str = "",
+    legal_review_certificate_number: str = "",
 ) -> Officer:
     with transaction.atomic():
         officer = Officer.objects.create(
             user=user,
             name=name,
             certificate_number=certificate_number,
+            certificate_issuer=certificate_issuer,
             certificate_valid_from=certificate_valid_from,
             certificate_valid_to=certificate_valid_to,
+            legal_review_certificate_number=legal_review_certificate_number,
         )
+        facts: dict[str, Json] = {"name": name, "certificate_number": certificate_number}
+        if certificate_issuer:
+            facts["certificate_issuer"] = certificate_issuer
         append_entry(
             agency=agency,
             action="officer.register",
             actor=acting_user,
             records=[officer],
-            facts={"name": name, "certificate_number": certificate_number},
+            facts=facts,
         )
     return officer
 

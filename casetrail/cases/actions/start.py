@@ -112,14 +112,30 @@ def clean_party(party: PartyInput, *, today: date, prefix: str = "party") -> Par
     raise IdentifierError(field=f"{prefix}_kind", rule="必填", message="当事人类型：必须选择")
 
 
-def _check_handlers(handlers: Sequence[Officer], today: date) -> None:
-    facts = [
-        HandlerFacts(h.pk, h.name, h.certificate_number, h.certificate_valid_on(today))
-        for h in handlers
-    ]
-    problem = handlers_problem(facts)
+def _check_handlers(agency: Agency, handlers: Sequence[Officer], today: date) -> None:
+    """As the database has them now (a certificate may have been revoked since the caller
+    read its officers)."""
+    current = Officer.objects.in_bulk([h.pk for h in handlers])
+    facts = [_handler_facts(current.get(h.pk, h), today) for h in handlers]
+    problem = handlers_problem(
+        facts, article=cite(agency.profile, "R1"), certificate_article=cite(agency.profile, "R3")
+    )
     if problem is not None:
         raise problem
+
+
+def _handler_facts(officer: Officer, today: date) -> HandlerFacts:
+    revoked_on = officer.certificate_revoked_on
+    in_force = revoked_on is not None and revoked_on <= today
+    return HandlerFacts(
+        officer.pk,
+        officer.name,
+        officer.certificate_number,
+        officer.certificate_valid_on(today),
+        revoked_on=revoked_on if in_force else None,
+        revocation_reason=officer.certificate_revocation_reason if in_force else "",
+        deactivated=officer.deactivated_on is not None,
+    )
 
 
 def _next_case_number(agency: Agency, year: int) -> tuple[int, str]:
@@ -215,7 +231,7 @@ def do_open_case(
             )
     cleaned = [clean_party(p, today=today) for p in parties]
     handlers = [officer, *[h for h in co_handlers if h.pk != officer.pk]]
-    _check_handlers(handlers, today)
+    _check_handlers(agency, handlers, today)
 
     with transaction.atomic():
         seq, number = _next_case_number(agency, today.year)

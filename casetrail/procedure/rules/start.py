@@ -24,29 +24,60 @@ class HandlerFacts:
     name: str
     certificate_number: str
     certificate_valid: bool
+    revoked_on: date | None = None  # the certificate's revocation, if it took effect
+    revocation_reason: str = ""
+    deactivated: bool = False
 
 
-def handlers_problem(handlers: Sequence[HandlerFacts]) -> RuleViolation | None:
-    """At least two enforcement officers, each with a certificate valid on the day.
+def handlers_problem(
+    handlers: Sequence[HandlerFacts],
+    *,
+    article: str = "《行政处罚法》第四十二条",
+    certificate_article: str = "《统计法实施条例》第三十六条",
+) -> RuleViolation | None:
+    """At least two enforcement officers, each serving and with a certificate valid on the day.
 
-    行政处罚法 第42条（执法人员不得少于两人）、第55条; 统计法 第38条; Seed B art. 5.
+    行政处罚法 第42条（执法人员不得少于两人）、第55条; 统计法 第38条; Seed B art. 5 (rule 1);
+    统计法实施条例 第36条: an expired or revoked certificate blocks assignment (rule 3).
+    *article* and *certificate_article* are the agency's citations of rules 1 and 3.
     """
-    article = "《行政处罚法》第四十二条"
     distinct = {h.officer_id for h in handlers}
     if len(distinct) < MINIMUM_HANDLERS:
         return RuleViolation(
-            rule="handlers",
+            rule="R1",
             article=article,
             field="handlers",
             message=f"承办人：执法人员不得少于{MINIMUM_HANDLERS}人",
         )
+    stopped = [h.name for h in handlers if h.deactivated]
+    if stopped:
+        return RuleViolation(
+            rule="R1",
+            article=article,
+            field="handlers",
+            message="承办人：" + "、".join(stopped) + " 已停用，不能指派为承办人",
+        )
+    revoked = [h for h in handlers if h.revoked_on is not None]
+    if revoked:
+        named = "、".join(
+            f"{h.name}（{h.revoked_on}吊销{'：' if h.revocation_reason else ''}"
+            f"{h.revocation_reason}）"
+            for h in revoked
+        )
+        return RuleViolation(
+            rule="R3",
+            article=certificate_article,
+            field="handlers",
+            message=f"承办人：{named} 的执法证件已被吊销，被吊销执法证件的人员不得指派为承办人",
+        )
     invalid = [h.name for h in handlers if not h.certificate_number or not h.certificate_valid]
     if invalid:
         return RuleViolation(
-            rule="handlers",
-            article=article,
+            rule="R3",
+            article=certificate_article,
             field="handlers",
-            message="承办人：" + "、".join(invalid) + " 没有当日有效的执法证件",
+            message="承办人：" + "、".join(invalid) + " 没有当日有效的执法证件"
+            "（过期或尚未生效的执法证件不得指派为承办人）",
         )
     return None
 
