@@ -28,7 +28,11 @@ ROLE_NAMES: Final[dict[str, str]] = {
     "系统管理员": Role.ADMIN,
     "监督人员": Role.SUPERVISOR,
 }
-ROLE_LABELS: Final[dict[str, str]] = {code: name for name, code in ROLE_NAMES.items()}
+# Every role's label; roles not imported from files (采集站) keep the model's label.
+ROLE_LABELS: Final[dict[str, str]] = {
+    **{code: label for code, label in Role.choices},
+    **{code: name for name, code in ROLE_NAMES.items()},
+}
 ROLE_SEPARATOR: Final = re.compile(r"[、,，]")
 USERNAME: Final = re.compile(r"^[\w.@+-]{1,150}$")
 # Enforcement officers act in cases, so they must hold a certificate (rules 1 and 3).

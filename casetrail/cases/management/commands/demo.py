@@ -51,6 +51,9 @@ class DemoPerson:
     legal_review: bool = False  # 法律职业资格: one of the agency's 法制审核人员
 
 
+# Who issues each agency's 统计执法证 (rule 3: 国家统计局 or the provincial bureau).
+ISSUERS = {"栾统": "河南省统计局", "兴统": "辽宁省统计局"}
+
 AGENCIES = {
     "栾统": ("栾川县统计局", "luanchuan-tjj", "luanchuan-2020"),
     "兴统": ("兴隆台区统计局", "xinglongtai-tjj", "xinglongtai-2019"),
@@ -126,6 +129,7 @@ class Command(BaseCommand):
             certificate_number=person.certificate,
             certificate_valid_from=today - timedelta(days=700) if person.certificate else None,
             certificate_valid_to=today + timedelta(days=1000) if person.certificate else None,
+            certificate_issuer=ISSUERS.get(agency.short_name, "") if person.certificate else "",
         )
         for role in person.roles:
             do_grant_role(acting_user=None, officer=officer, agency=agency, role=role)
