@@ -120,18 +120,22 @@ def named_signatures(officer: Officer) -> list[NamedSignature]:
 def waiting_for(
     user: AnyUser,
     *,
-    reviewer: Reviewer | None = None,
+    roles: frozenset[str] | None = None,
     chains: Page[PendingChain] | None = None,
     by_role: list[PendingSignature] | None = None,
 ) -> Todo:
     """Everything waiting for *user*: their approval steps (the inbox's first page, or the
     *chains* the inbox already read), the drafts waiting for their role's (*by_role*) or their
-    own signature, each with the deadline it answers to."""
+    own signature, each with the deadline it answers to; *roles*, when the caller has them,
+    saves a query for those who review nowhere."""
     officer = access.officer_of(user)
     if officer is None:
         return Todo([], 0)
     if chains is None or by_role is None:
-        reviewer = reviewer or Reviewer.of(user)
+        # *roles* (every role the user holds, if the caller has them) spares the memberships
+        # query of those who review nowhere
+        may_review = roles is None or bool(roles & access.REVIEW_ROLES)
+        reviewer = Reviewer.of(user) if may_review else None
         reviews = reviewer is not None and bool(reviewer.agencies)
         chains = pending_chains(reviewer) if reviews else None
         by_role = pending_signatures(reviewer) if reviews else []

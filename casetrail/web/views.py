@@ -57,18 +57,15 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("case-list")
 
 
-def _default_scope(request: HttpRequest) -> str:
-    """Officers see their own cases first; everyone else every case they may see."""
-    return "mine" if access.landing(access.roles_anywhere(request.user)) == "mine" else "agency"
-
-
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     """The home page: the cases I handle (or all I may see), searched by number or party, 50 a
     page, newest first; a constant number of queries however many cases there are."""
     form = CaseSearchForm(request.GET)
     form.is_valid()
-    scope = form.cleaned_data.get("scope") or _default_scope(request)
+    roles = access.roles_anywhere(request.user)
+    landing = access.landing(roles)
+    scope = form.cleaned_data.get("scope") or ("mine" if landing == "mine" else "agency")
     query = (form.cleaned_data.get("q") or "").strip()
     cases = access.visible_cases(request.user)
     officer = access.officer_of(request.user)
@@ -91,7 +88,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "q": query,
         "stage_label": stage_label,
         "due_soon": deadlines_page.due_soon(officer),
-        "todo": todo.waiting_for(request.user),
+        # the 待办 of those whose home this is; reviewers and heads have theirs in the inbox
+        "todo": todo.waiting_for(request.user, roles=roles) if landing != "approvals" else None,
         "inbox_page": INBOX_PAGE,
         "soon_days": deadlines_page.SOON_DAYS,
     }
