@@ -231,8 +231,16 @@ def landing(roles: frozenset[str]) -> Landing:
 
 
 def can_view_agency(user: AnyUser, agency: Agency) -> bool:
+    """Its page is seen by its people, by the supervisors above it and by the deployment's
+    administrators (`is_staff`, who create agencies: `access/agencies.py`)."""
+    if user.is_authenticated and user.is_active and user.is_staff:
+        return True
     officer = officer_of(user)
-    return officer is not None and officer.memberships.filter(agency=agency).exists()
+    if officer is None:
+        return False
+    if officer.memberships.filter(agency=agency).exists():
+        return True
+    return supervised_agencies(user).filter(pk=agency.pk).exists()
 
 
 def agencies_for_deadlines(user: AnyUser) -> QuerySet[Agency]:

@@ -57,6 +57,17 @@ class AgencyInput:
 
 def checked_agency(data: AgencyInput, *, existing: Agency | None) -> AgencyInput:
     """*data* stripped, with its 统一社会信用代码 normalised; every problem in one refusal."""
+    data, problems = agency_problems(data, existing=existing)
+    if problems:
+        raise refusal(problems)
+    return data
+
+
+def agency_problems(
+    data: AgencyInput, *, existing: Agency | None
+) -> tuple[AgencyInput, list[FieldProblem]]:
+    """*data* as it would be stored, and every problem with it (the page shows each by its
+    field)."""
     data = data.stripped()
     problems = _text_problems(data) + _taken_problems(data, existing)
     uscc = data.uscc
@@ -66,9 +77,7 @@ def checked_agency(data: AgencyInput, *, existing: Agency | None) -> AgencyInput
         except IdentifierError as error:
             problems.append(FieldProblem("统一社会信用代码", str(error).split("：", 1)[-1]))
     problems += parent_problems(data.parent, existing)
-    if problems:
-        raise refusal(problems)
-    return replace(data, uscc=uscc)
+    return replace(data, uscc=uscc), problems
 
 
 def refusal(problems: list[FieldProblem]) -> RuleViolation:
