@@ -25,7 +25,7 @@ CODE_RULE: Final = "只能由小写字母、数字和连字符组成，以字母
 FIELD_CODES: Final[dict[str, str]] = {
     "机关名称": "name",
     "简称": "short_name",
-    "代码": "code",
+    "机关代码": "code",
     "统一社会信用代码": "uscc",
     "地址": "address",
     "上级机关": "parent",
@@ -91,7 +91,11 @@ def refusal(problems: list[FieldProblem]) -> RuleViolation:
 
 def _text_problems(data: AgencyInput) -> list[FieldProblem]:
     problems = []
-    for field, value in (("机关名称", data.name), ("简称", data.short_name), ("代码", data.code)):
+    for field, value in (
+        ("机关名称", data.name),
+        ("简称", data.short_name),
+        ("机关代码", data.code),
+    ):
         if not value:
             problems.append(FieldProblem(field, "必须填写"))
     values = {"机关名称": data.name, "简称": data.short_name, "地址": data.address}
@@ -99,7 +103,7 @@ def _text_problems(data: AgencyInput) -> list[FieldProblem]:
         if len(value) > LIMITS[field]:
             problems.append(FieldProblem(field, f"不超过{LIMITS[field]}个字符"))
     if data.code and not CODE.fullmatch(data.code):
-        problems.append(FieldProblem("代码", f"“{data.code}”不可用：{CODE_RULE}"))
+        problems.append(FieldProblem("机关代码", f"“{data.code}”不可用：{CODE_RULE}"))
     return problems
 
 
@@ -109,7 +113,7 @@ def _taken_problems(data: AgencyInput, existing: Agency | None) -> list[FieldPro
     for field, column, value in (
         ("机关名称", "name", data.name),
         ("简称", "short_name", data.short_name),
-        ("代码", "code", data.code),
+        ("机关代码", "code", data.code),
     ):
         if value and others.filter(**{column: value}).exists():
             problems.append(FieldProblem(field, f"“{value}”已被其他机关使用（须唯一）"))

@@ -27,7 +27,7 @@ class AgencyForm(NamedErrorsMixin, forms.Form):
     name = forms.CharField(label="机关名称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=20, help_text="用于案号，如“栾统”。")
     code = forms.CharField(
-        label="代码",
+        label="机关代码",
         max_length=50,
         help_text="账本标识，小写字母、数字和连字符，如 luanchuan-tjj；创建后不能更改。",
     )
