@@ -72,6 +72,40 @@ class AgencyForm(NamedErrorsMixin, forms.Form):
             self.add_error(name if name in self.fields else None, str(problem))
 
 
+class AgencyChangeForm(AgencyForm):
+    """The changeable fields: not the code (the log's name), not the profile (`load_profile`)."""
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("code", "profile", "profile_file"):
+            del self.fields[name]
+        parent = self.fields["parent"]
+        assert isinstance(parent, forms.ModelChoiceField)
+        parent.queryset = parent.queryset.exclude(pk=agency.pk)
+        self.agency = agency
+
+    def agency_input(self) -> AgencyInput:
+        data = self.cleaned_data
+        return AgencyInput(
+            name=data["name"],
+            short_name=data["short_name"],
+            code=self.agency.code,
+            uscc=data["uscc"],
+            address=data["address"],
+            parent=data["parent"],
+        )
+
+    @classmethod
+    def initial_of(cls, agency: Agency) -> dict[str, object]:
+        return {
+            "name": agency.name,
+            "short_name": agency.short_name,
+            "uscc": agency.uscc,
+            "address": agency.address,
+            "parent": agency.parent_id,
+        }
+
+
 class AuditFilterForm(NamedErrorsMixin, forms.Form):
     kind = forms.ChoiceField(
         label="类别", required=False, choices=[("", "全部"), *KIND_LABELS.items()]

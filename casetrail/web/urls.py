@@ -32,6 +32,7 @@ urlpatterns = [
     path("agencies/", views_agencies.agency_list, name="agency-list"),
     path("agencies/new/", views_agencies.agency_new, name="agency-new"),
     path("agencies/<int:agency_id>/", views.agency_detail, name="agency-detail"),
+    path("agencies/<int:agency_id>/edit/", views_agencies.agency_edit, name="agency-edit"),
     path("agencies/<int:agency_id>/audit/", views_agencies.agency_audit, name="agency-audit"),
     path("agencies/<int:agency_id>/officers/", views_officers.officer_list, name="officer-list"),
     path("agencies/<int:agency_id>/officers/new/", views_officers.officer_new, name="officer-new"),

@@ -12,13 +12,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from casetrail.access.agencies import agency_for_audit, require_deployment_admin
-from casetrail.cases.actions.setup import do_create_agency
+from casetrail.cases.actions.setup import do_change_agency, do_create_agency
 from casetrail.cases.agency_audit import PAGE_SIZE, audit_entries, audit_page
 from casetrail.cases.agency_checks import agency_problems
 from casetrail.cases.agency_list import agency_rows
+from casetrail.cases.models import Agency
 from casetrail.policy.locate import error_line
 from casetrail.policy.preview import profile_preview
 from casetrail.policy.profiles import ProfileError, builtin_profile_text, parse_profile
@@ -26,6 +27,7 @@ from casetrail.procedure.errors import RuleViolation
 from casetrail.web.forms_agencies import (
     MAX_PROFILE_BYTES,
     UPLOAD,
+    AgencyChangeForm,
     AgencyForm,
     AuditFilterForm,
 )
@@ -131,6 +133,27 @@ def _profile_message(text: str, error: ProfileError) -> str:
     line = error_line(text, error)
     where = f"（第 {line} 行）" if line else ""
     return f"制度配置文件：{error.source} 的 {error.key}{where}：{error.reason}"
+
+
+@login_required
+def agency_edit(request: HttpRequest, agency_id: int) -> HttpResponse:
+    """Change an agency's name, 简称, 统一社会信用代码, address or parent (one act, which keeps
+    the previous values)."""
+    require_deployment_admin(request.user)
+    agency = get_object_or_404(Agency, pk=agency_id)
+    initial = AgencyChangeForm.initial_of(agency)
+    form = AgencyChangeForm(request.POST or None, initial=initial, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        form.add_problems(agency_problems(form.agency_input(), existing=agency)[1])
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_change_agency(acting_user=_user(request), agency=agency, data=form.agency_input())
+        except RuleViolation as refused:  # another administrator changed the hierarchy
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"{form.cleaned_data['name']} 的信息已更新并记入账本")
+            return redirect("agency-list")
+    return render(request, "web/agency_edit.html", {"agency": agency, "form": form})
 
 
 @login_required

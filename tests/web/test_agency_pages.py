@@ -194,3 +194,32 @@ def test_the_audit_page_runs_the_same_queries_at_two_sizes_and_pages_by_fifty(
     assert seen.isdisjoint(r.entry_id for r in second.context["page"].rows)
     assert second.context["newer_url"]
     assert count_queries(client, reverse("agency-audit", args=[world.lc.pk]) + older) == small
+
+
+def test_an_agency_is_changed_on_its_page_with_the_previous_values_kept(world: World) -> None:
+    client = deployment_admin()
+    url = reverse("agency-edit", args=[world.lc.pk])
+    assert client_for("head").get(url).status_code == 403
+    form = client.get(url).content.decode()
+    assert 'name="code"' not in form  # the log's name is never changed
+    changed = {"name": "栾川县统计局", "short_name": "栾统", "uscc": "", "address": "城关镇"}
+    taken = client.post(reverse("agency-edit", args=[world.xl.pk]), {**changed, "parent": ""})
+    assert "机关名称：“栾川县统计局”已被其他机关使用" in taken.content.decode()
+    client.post(url, {**changed, "parent": world.xl.pk})
+    world.lc.refresh_from_db()
+    assert world.lc.address == "城关镇"
+    assert world.lc.parent == world.xl
+    entry = LedgerEntry.objects.get(agency=world.lc, action="agency.change")
+    assert '"values":{"address":"","parent":null}' in entry.payload
+    refused = client.post(
+        reverse("agency-edit", args=[world.xl.pk]),
+        {
+            "name": "兴隆台区统计局",
+            "short_name": "兴统",
+            "uscc": "",
+            "address": "",
+            "parent": world.lc.pk,
+        },
+    )
+    assert "上级机关：“栾川县统计局”是本机关或其下级机关，层级不能成环" in refused.content.decode()
+    assert Agency.objects.get(pk=world.xl.pk).parent is None
