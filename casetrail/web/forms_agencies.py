@@ -81,7 +81,9 @@ class AgencyChangeForm(AgencyForm):
             del self.fields[name]
         parent = self.fields["parent"]
         assert isinstance(parent, forms.ModelChoiceField)
-        parent.queryset = Agency.objects.defer("profile_source").exclude(pk=agency.pk)
+        parent.queryset = (
+            Agency.objects.defer("profile_source").exclude(pk=agency.pk).order_by("name")
+        )
         self.agency = agency
 
     def agency_input(self) -> AgencyInput:

@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -110,3 +111,15 @@ def test_what_cannot_run_exits_two(world: World, tmp_path: Path) -> None:
     code, _, err = run(*base, "--profile=luanchuan-2020", "--parent=nope")
     assert code == 2
     assert "没有代码为“nope”的机关" in err
+
+
+def test_load_profile_names_the_line_too(world: World, tmp_path: Path) -> None:
+    text = builtin_profile_text("luanchuan-2020").replace(
+        "offsite_backup_max_age_days = 7", "offsite_backup_max_age_days = 0"
+    )
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("offsite_backup"))
+    path = tmp_path / "lc.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        call_command("load_profile", "栾统", str(path), stdout=io.StringIO())
+    assert f"lc.toml: offsite_backup_max_age_days（第 {line} 行）" in str(refused.value)
