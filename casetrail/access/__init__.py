@@ -7,8 +7,9 @@ Every page and API endpoint asks here. Rules (Seed B art. 27, 29; REFERENCE rule
   else gets 404 (its existence is private);
 - a case is changed by its handlers (handler acts) and by the reviewers and heads of its agency
   (approval acts, review documents, signing by role); a supervisor gets 403 on every write;
-- an agency's deadline list is read by its officers, reviewers, heads and supervisors, each
-  seeing only the rows of cases they may see; anyone else gets 404.
+- an agency's deadline list is read by its officers, reviewers, heads and supervisors (and
+  the supervisors above it), each seeing only the rows of cases they may see; anyone else
+  gets 404.
 """
 
 from __future__ import annotations
@@ -244,8 +245,11 @@ def can_view_agency(user: AnyUser, agency: Agency) -> bool:
 
 
 def agencies_for_deadlines(user: AnyUser) -> QuerySet[Agency]:
-    """Agencies whose deadline list *user* reads (officers, reviewers, heads, supervisors)."""
-    return agencies_where(user, DEADLINE_ROLES).order_by("pk")
+    """Agencies whose deadline list *user* reads: where they are an officer, reviewer, head
+    or supervisor, and every agency below one they supervise."""
+    members = agencies_where(user, DEADLINE_ROLES).values("pk")
+    reach = Q(pk__in=members) | Q(pk__in=supervised_agencies(user).values("pk"))
+    return Agency.objects.filter(reach).order_by("pk")
 
 
 def agency_for_deadlines(user: AnyUser, agency_id: int) -> Agency:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from casetrail import access
 from casetrail.cases.actions.setup import do_change_agency, do_create_agency
@@ -16,7 +18,7 @@ from casetrail.ledger.records import row_snapshot
 from casetrail.policy.profiles import ProfileError
 from casetrail.procedure.errors import RuleViolation
 from tests.ledger.forgery import run_verify
-from tests.personas import World, make_officer, open_case
+from tests.personas import PASSWORD, World, make_officer, open_case
 
 LUOYANG_USCC = "11410300005339521T"
 SONGXIAN_USCC = "114103250053396368"
@@ -165,3 +167,22 @@ def test_a_city_supervisor_sees_a_county_case_and_a_sibling_county_supervisor_do
     assert not access.can_act(city_supervisor.user, case, "review")
     assert set(access.supervised_agencies(city_supervisor.user)) == {luoyang, world.lc, songxian}
     assert set(access.supervised_agencies(county_supervisor.user)) == {songxian}
+
+
+def test_a_city_supervisor_reads_the_county_deadlines(world: World) -> None:
+    """GIVEN a 栾川 emergency case WHEN the city's supervisor opens 栾川's deadline list THEN
+    its backfill deadline is listed; 嵩县's supervisor gets 404 for 栾川's list."""
+    luoyang = city(world)
+    songxian = county(luoyang)
+    make_officer(luoyang, "city-sup", "市监督", ("supervisor",))
+    make_officer(songxian, "county-sup", "县监督", ("supervisor",))
+    case = open_case(world, start_type="emergency")  # its backfill is due
+    client = Client()
+    assert client.login(username="city-sup", password=PASSWORD)
+    page = client.get(reverse("deadline-list"), {"agency": world.lc.pk})
+    assert page.status_code == 200
+    assert case.case_number in page.content.decode()
+    county_client = Client()
+    assert county_client.login(username="county-sup", password=PASSWORD)
+    refused = county_client.get(reverse("deadline-list"), {"agency": world.lc.pk})
+    assert refused.status_code == 404
