@@ -165,6 +165,8 @@ def test_the_audit_page_filters_by_kind_and_date(world: World) -> None:
     assert "创建机关" in client.get(audit_url(world.lc, since=today.isoformat())).content.decode()
     later = client.get(audit_url(world.lc, since=tomorrow)).content.decode()
     assert "没有符合条件的管理记录" in later
+    backwards = audit_url(world.lc, since=tomorrow, until=today.isoformat())
+    assert "截止日期：不能早于起始日期" in client.get(backwards).content.decode()
 
 
 def count_queries(client: Client, url: str) -> int:
