@@ -91,8 +91,8 @@ def agencies_where(user: AnyUser, roles: frozenset[str]) -> QuerySet[Agency]:
 
 def below(agency_ids: QuerySet[Any, Any]) -> QuerySet[Agency]:
     """The agencies with ids in *agency_ids* and every agency below them, as one subquery: the
-    acts keep chains within `MAX_LEVELS`, so a fixed number of parent hops
-    reaches them all (no recursive query, no query of its own)."""
+    acts keep chains within `MAX_LEVELS`, so a fixed number of parent hops reaches them all
+    (no recursive query, no query of its own)."""
     reach = Q(pk__in=agency_ids)
     hops = "parent_id"
     for _ in range(MAX_LEVELS - 1):

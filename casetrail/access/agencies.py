@@ -1,7 +1,7 @@
 """Who creates agencies and who reads an agency's audit page.
 
 Agencies are created by the deployment's administrators: accounts with `is_staff` (the demo's
-`admin`; `casetrail add_user --staff` or the first account set up). An agency's 系统管理员
+`admin`; `casetrail add_user NAME --name … --admin` makes one). An agency's 系统管理员
 administers its officers, not the deployment, so that role alone creates no agency.
 
 An agency's audit page (its administrative acts) is read by its system administrators and
