@@ -92,7 +92,7 @@ def _create(request: HttpRequest, form: AgencyForm, profile: tuple[str, str]) ->
             parent=data.parent,
             profile_key="" if uploaded else source,
             profile_text=text if uploaded else None,
-            profile_source=source,
+            profile_file=source,
         )
     except RuleViolation as refused:  # another administrator took a name meanwhile
         form.add_error(None, str(refused))

@@ -102,7 +102,7 @@ def test_bad_fields_are_refused_by_name_and_nothing_is_written(world: World) -> 
             short_name="嵩统",
             code="songxian-tjj",
             profile_text='key = "songxian"\nname = "嵩县"\n',
-            profile_source="songxian.toml",
+            profile_file="songxian.toml",
         )
     assert Agency.objects.count() == before
 

@@ -30,13 +30,13 @@ def do_create_agency(
     code: str,
     profile_key: str = "",
     profile_text: str | None = None,
-    profile_source: str = "",
+    profile_file: str = "",
     uscc: str = "",
     address: str = "",
     parent: Agency | None = None,
 ) -> Agency:
     """Create an agency with its own (empty) log, under a built-in profile (*profile_key*) or
-    the TOML in *profile_text* (from *profile_source*, a file name), optionally below *parent*.
+    the TOML in *profile_text* (read from the file named *profile_file*), optionally below *parent*.
 
     Everything is checked first (`agency_checks`, the profile parser): a refusal writes nothing.
     Its first entry also records every account and entered calendar year it starts from:
@@ -45,7 +45,7 @@ def do_create_agency(
     if profile_text is None:
         text, source = builtin_profile_text(profile_key), profile_key
     else:
-        text, source = profile_text, profile_source or "uploaded.toml"
+        text, source = profile_text, profile_file or "uploaded.toml"
     profile = parse_profile(text, source=source)
     data = checked_agency(
         AgencyInput(name, short_name, code, uscc=uscc, address=address, parent=parent),
@@ -71,7 +71,7 @@ def do_create_agency(
             "profile": profile.key,
         }
         if profile_text is not None:
-            facts["profile_source"] = source
+            facts["profile_file"] = source
         facts.update(_optional_facts(agency))
         append_entry(
             agency=agency,

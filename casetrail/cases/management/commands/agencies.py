@@ -109,7 +109,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"profile: 无法读取 {path}：{reason}", returncode=COULD_NOT_RUN
             ) from None
-        return {"profile_text": text, "profile_source": path.name}
+        return {"profile_text": text, "profile_file": path.name}
 
     def _list(self, *, as_json: bool) -> None:
         rows = agency_rows()
