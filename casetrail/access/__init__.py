@@ -2,16 +2,19 @@
 
 Every page and API endpoint asks here. Rules (Seed B art. 27, 29; REFERENCE rule 42):
 - a case is seen by its handlers, by the reviewers, heads and archivists of its agency, and
-  read-only by the supervisors of its agency; everyone else gets 404 (its existence is private);
+  read-only by the supervisors of its agency or of any agency above it (a 市统计局's supervisor
+  sees its 县/区 bureaus' cases through the hierarchy, without a membership in each); everyone
+  else gets 404 (its existence is private);
 - a case is changed by its handlers (handler acts) and by the reviewers and heads of its agency
   (approval acts, review documents, signing by role); a supervisor gets 403 on every write;
-- an agency's deadline list is read by its officers, reviewers, heads and supervisors, each
-  seeing only the rows of cases they may see; anyone else gets 404.
+- an agency's deadline list is read by its officers, reviewers, heads and supervisors (and
+  the supervisors above it), each seeing only the rows of cases they may see; anyone else
+  gets 404.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
@@ -51,6 +54,10 @@ ACT_ROLES: dict[str, frozenset[str]] = {
 REVIEW_DOCUMENT_KINDS = frozenset({"legal_review_opinion", "collective_deliberation_record"})
 
 
+# The longest chain of agencies (国家、省、市、县 and one more): the acts refuse a parent that
+# would make one longer (`cases/agency_checks.py`), so `below` reaches every level.
+MAX_LEVELS = 5
+
 OFFICER_CACHE = "_casetrail_officer"
 
 
@@ -82,14 +89,44 @@ def agencies_where(user: AnyUser, roles: frozenset[str]) -> QuerySet[Agency]:
     ).distinct()
 
 
+def below(agency_ids: QuerySet[Any, Any]) -> QuerySet[Agency]:
+    """The agencies with ids in *agency_ids* and every agency below them, as one subquery: the
+    acts keep chains within `MAX_LEVELS`, so a fixed number of parent hops reaches them all
+    (no recursive query, no query of its own)."""
+    reach = Q(pk__in=agency_ids)
+    hops = "parent_id"
+    for _ in range(MAX_LEVELS - 1):
+        reach |= Q(**{f"{hops}__in": agency_ids})
+        hops = f"parent__{hops}"
+    return Agency.objects.filter(reach)
+
+
+def supervised_agencies(user: AnyUser) -> QuerySet[Agency]:
+    """Agencies *user* supervises: where they are a supervisor (上级主管部门), and every agency
+    below those in the hierarchy."""
+    officer = officer_of(user)
+    if officer is None:
+        return Agency.objects.none()
+    supervising = Membership.objects.filter(officer=officer, role=Role.SUPERVISOR)
+    return below(supervising.values("agency_id"))
+
+
+def seen_agency_ids(officer: Officer) -> QuerySet[Agency, int]:
+    """The ids of the agencies whose every case *officer* sees: by their reviewer, head or
+    archivist membership, or as a supervisor of the agency or of one above it."""
+    members = Membership.objects.filter(officer=officer, role__in=SEE_ROLES - {Role.SUPERVISOR})
+    supervising = Membership.objects.filter(officer=officer, role=Role.SUPERVISOR)
+    reach = Q(pk__in=members.values("agency_id")) | Q(pk__in=below(supervising.values("agency_id")))
+    return Agency.objects.filter(reach).values_list("pk", flat=True)
+
+
 def visible_cases(user: AnyUser) -> QuerySet[Case]:
     """The cases *user* may see, as subqueries on the case table (no join, no DISTINCT): a list
     page sorts and limits them on the case table's own indexes."""
     officer = officer_of(user)
     if officer is None:
         return Case.objects.none()
-    seen_agencies = Membership.objects.filter(officer=officer, role__in=SEE_ROLES)
-    see = Q(agency_id__in=seen_agencies.values("agency_id")) | Q(pk__in=handled_by(officer))
+    see = Q(agency_id__in=seen_agency_ids(officer)) | Q(pk__in=handled_by(officer))
     return Case.objects.filter(see)
 
 
@@ -195,13 +232,24 @@ def landing(roles: frozenset[str]) -> Landing:
 
 
 def can_view_agency(user: AnyUser, agency: Agency) -> bool:
+    """Its page is seen by its people, by the supervisors above it and by the deployment's
+    administrators (`is_staff`, who create agencies: `access/agencies.py`)."""
+    if user.is_authenticated and user.is_active and user.is_staff:
+        return True
     officer = officer_of(user)
-    return officer is not None and officer.memberships.filter(agency=agency).exists()
+    if officer is None:
+        return False
+    if officer.memberships.filter(agency=agency).exists():
+        return True
+    return supervised_agencies(user).filter(pk=agency.pk).exists()
 
 
 def agencies_for_deadlines(user: AnyUser) -> QuerySet[Agency]:
-    """Agencies whose deadline list *user* reads (officers, reviewers, heads, supervisors)."""
-    return agencies_where(user, DEADLINE_ROLES).order_by("pk")
+    """Agencies whose deadline list *user* reads: where they are an officer, reviewer, head
+    or supervisor, and every agency below one they supervise."""
+    members = agencies_where(user, DEADLINE_ROLES).values("pk")
+    reach = Q(pk__in=members) | Q(pk__in=supervised_agencies(user).values("pk"))
+    return Agency.objects.filter(reach).order_by("pk")
 
 
 def agency_for_deadlines(user: AnyUser, agency_id: int) -> Agency:
@@ -220,9 +268,7 @@ def visible_deadline_rows(user: AnyUser, rows: QuerySet[Obligation]) -> QuerySet
         return rows.none()
     handled = CaseHandler.objects.filter(officer=officer).values("case_id")
     return rows.filter(
-        Q(case__isnull=True)
-        | Q(agency__in=agencies_where(user, SEE_ROLES))
-        | Q(case_id__in=handled)
+        Q(case__isnull=True) | Q(agency_id__in=seen_agency_ids(officer)) | Q(case_id__in=handled)
     )
 
 

@@ -33,7 +33,8 @@ class Role(models.TextChoices):
 
 class Agency(models.Model):
     ledger_coverage: ClassVar[Coverage] = rows(
-        "执法机关：每次变更都是记账的行为，核对最近一次记账的内容"
+        "执法机关：每次变更都是记账的行为，核对最近一次记账的内容",
+        added_later=frozenset({"uscc", "address", "parent"}),
     )
 
     name = models.CharField("机关名称", max_length=100, unique=True)
@@ -42,6 +43,22 @@ class Agency(models.Model):
     profile_key = models.CharField("制度配置", max_length=100)
     profile_source = models.TextField("制度配置内容（TOML）")
     created_at = models.DateTimeField()
+    # GB 32100-2015, checked by `identifiers.check_uscc` in the acts.
+    uscc = models.CharField(
+        "统一社会信用代码", max_length=18, blank=True, default="", db_default=""
+    )
+    address = models.CharField("地址", max_length=200, blank=True, default="", db_default="")
+    # The agency that supervises this one (a 市统计局 over its 县/区 bureaus): its supervisors
+    # see this agency's cases (`access.supervised_agencies`). Chains are at most
+    # `access.MAX_LEVELS` long, so access reads them in one query.
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级机关",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "行政执法机关"

@@ -30,7 +30,7 @@ ROLE_NAMES: Final[dict[str, str]] = {
 }
 # Every role's label; roles not imported from files (采集站) keep the model's label.
 ROLE_LABELS: Final[dict[str, str]] = {
-    **{code: label for code, label in Role.choices},
+    **dict(Role.choices),
     **{code: name for name, code in ROLE_NAMES.items()},
 }
 ROLE_SEPARATOR: Final = re.compile(r"[、,，]")

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from casetrail import clock
 from casetrail.access import DEADLINE_ROLES, REVIEW_ROLES, may_open_cases, roles_anywhere
+from casetrail.access.agencies import is_deployment_admin
 from casetrail.access.backups import BACKUP_ROLES
 from casetrail.access.officers import agencies_for_administration
 from casetrail.cases.models import Role
@@ -25,5 +26,6 @@ def navigation(request: HttpRequest) -> dict[str, bool | int]:
         "nav_approvals": bool(roles & REVIEW_ROLES),
         "nav_deadlines": bool(roles & DEADLINE_ROLES),
         "nav_calendar": Role.ADMIN in roles,
+        "nav_agencies": is_deployment_admin(request.user),
         "nav_calendar_year": clock.today().year,
     }

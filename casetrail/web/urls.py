@@ -4,6 +4,7 @@ from django.urls import path
 from casetrail.web import (
     views,
     views_activation,
+    views_agencies,
     views_approvals,
     views_calendar,
     views_deadlines,
@@ -28,7 +29,11 @@ urlpatterns = [
         views.case_act_proof,
         name="case-act-proof",
     ),
+    path("agencies/", views_agencies.agency_list, name="agency-list"),
+    path("agencies/new/", views_agencies.agency_new, name="agency-new"),
     path("agencies/<int:agency_id>/", views.agency_detail, name="agency-detail"),
+    path("agencies/<int:agency_id>/edit/", views_agencies.agency_edit, name="agency-edit"),
+    path("agencies/<int:agency_id>/audit/", views_agencies.agency_audit, name="agency-audit"),
     path("agencies/<int:agency_id>/officers/", views_officers.officer_list, name="officer-list"),
     path("agencies/<int:agency_id>/officers/new/", views_officers.officer_new, name="officer-new"),
     path(

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from casetrail import access
+from casetrail.access.agencies import agencies_for_audit
 from casetrail.cases import selectors
 from casetrail.cases.actions import REFUSALS
 from casetrail.cases.actions.start import (
@@ -255,7 +256,7 @@ def case_act_proof(request: HttpRequest, case_id: int, entry_id: int) -> JsonRes
 
 @login_required
 def agency_detail(request: HttpRequest, agency_id: int) -> HttpResponse:
-    agency = get_object_or_404(Agency, pk=agency_id)
+    agency = get_object_or_404(Agency.objects.select_related("parent"), pk=agency_id)
     if not access.can_view_agency(request.user, agency):
         raise Http404("机关不存在或您无权查看")
     log = agency_log(agency)
@@ -269,5 +270,6 @@ def agency_detail(request: HttpRequest, agency_id: int) -> HttpResponse:
         "offsite_configured": offsite_dir() is not None,
         "backup": backup_status(agency),
         "legal_reviewers": access.agency_legal_reviewers(agency),
+        "can_audit": agencies_for_audit(request.user).filter(pk=agency.pk).exists(),
     }
     return render(request, "web/agency_detail.html", context)

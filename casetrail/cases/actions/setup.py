@@ -6,12 +6,14 @@ agency ran under when, are facts an auditor asks about (Seed B art. 27, 33).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from django.contrib.auth.models import User
 from django.db import transaction
 
 from casetrail import clock
+from casetrail.cases.agency_checks import AgencyInput, checked_agency
 from casetrail.cases.models import Agency, CalendarYear, Membership, Officer, Role
 from casetrail.cases.obligation_rows import refresh_agency_obligations
 from casetrail.ledger.append import append_entry, open_log
@@ -21,25 +23,56 @@ from casetrail.policy.profiles import builtin_profile_text, parse_profile
 
 
 def do_create_agency(
-    *, acting_user: User | None, name: str, short_name: str, code: str, profile_key: str
+    *,
+    acting_user: User | None,
+    name: str,
+    short_name: str,
+    code: str,
+    profile_key: str = "",
+    profile_text: str | None = None,
+    profile_file: str = "",
+    uscc: str = "",
+    address: str = "",
+    parent: Agency | None = None,
 ) -> Agency:
-    """Create an agency running under a built-in profile, with its own (empty) log.
+    """Create an agency with its own (empty) log, under a built-in profile (*profile_key*) or
+    the TOML in *profile_text* (read from the file named *profile_file*), optionally below *parent*.
 
+    Everything is checked first (`agency_checks`, the profile parser): a refusal writes nothing.
     Its first entry also records every account and entered calendar year it starts from:
     deployment-wide acts go to every agency's log, and those done before this agency existed
     are in no log of its own (`actions/deployment.py`)."""
-    text = builtin_profile_text(profile_key)
-    parse_profile(text, source=profile_key)
+    if profile_text is None:
+        text, source = builtin_profile_text(profile_key), profile_key
+    else:
+        text, source = profile_text, profile_file or "uploaded.toml"
+    profile = parse_profile(text, source=source)
+    data = checked_agency(
+        AgencyInput(name, short_name, code, uscc=uscc, address=address, parent=parent),
+        existing=None,
+    )
     with transaction.atomic():
         agency = Agency.objects.create(
-            name=name,
-            short_name=short_name,
-            code=code,
-            profile_key=profile_key,
+            name=data.name,
+            short_name=data.short_name,
+            code=data.code,
+            profile_key=profile.key,
             profile_source=text,
             created_at=clock.now(),
+            uscc=data.uscc,
+            address=data.address,
+            parent=data.parent,
         )
         open_log(agency)
+        facts: dict[str, Json] = {
+            "name": data.name,
+            "short_name": data.short_name,
+            "code": data.code,
+            "profile": profile.key,
+        }
+        if profile_text is not None:
+            facts["profile_file"] = source
+        facts.update(_optional_facts(agency))
         append_entry(
             agency=agency,
             action="agency.create",
@@ -49,7 +82,62 @@ def do_create_agency(
                 *User.objects.order_by("pk"),
                 *CalendarYear.objects.order_by("pk"),
             ],
-            facts={"name": name, "short_name": short_name, "code": code, "profile": profile_key},
+            facts=facts,
+        )
+    return agency
+
+
+def _optional_facts(agency: Agency) -> dict[str, Json]:
+    facts: dict[str, Json] = {}
+    if agency.uscc:
+        facts["uscc"] = agency.uscc
+    if agency.address:
+        facts["address"] = agency.address
+    if agency.parent is not None:
+        facts["parent"] = agency.parent.code
+    return facts
+
+
+CHANGEABLE = ("name", "short_name", "uscc", "address", "parent")
+
+
+def _values(agency: Agency) -> dict[str, Json]:
+    """The changeable fields as an entry states them (the parent by its code)."""
+    return {
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "uscc": agency.uscc,
+        "address": agency.address,
+        "parent": agency.parent.code if agency.parent is not None else None,
+    }
+
+
+def do_change_agency(*, acting_user: User | None, agency: Agency, data: AgencyInput) -> Agency:
+    """Change an agency's name, short name, 统一社会信用代码, address or parent; the entry keeps
+    the previous values. Its code is its log's name and is never changed. Case numbers already
+    issued keep the short name they were issued with."""
+    data = checked_agency(replace(data, code=agency.code), existing=agency)
+    with transaction.atomic():
+        agency = Agency.objects.select_for_update().get(pk=agency.pk)
+        before = _values(agency)
+        previous = record_ref(agency)
+        agency.name = data.name
+        agency.short_name = data.short_name
+        agency.uscc = data.uscc
+        agency.address = data.address
+        agency.parent = data.parent
+        after = _values(agency)
+        changed = [field for field in CHANGEABLE if before[field] != after[field]]
+        if not changed:
+            return agency
+        agency.save(update_fields=changed)
+        append_entry(
+            agency=agency,
+            action="agency.change",
+            actor=acting_user,
+            records=[agency],
+            facts={field: after[field] for field in changed},
+            previous={**previous, "values": {field: before[field] for field in changed}},
         )
     return agency
 

@@ -1,4 +1,5 @@
-"""`casetrail demo`: both agencies with their profiles, one user per role, cases in progress.
+"""`casetrail demo`: three agencies with their profiles (洛阳市统计局 over 栾川县统计局, and
+兴隆台区统计局), one user per role, cases in progress.
 
 Everything is built by calling the real actions, so the demo's ledger is as real as any.
 Running it again changes nothing.
@@ -54,12 +55,18 @@ class DemoPerson:
 # Who issues each agency's 统计执法证 (rule 3: 国家统计局 or the provincial bureau).
 ISSUERS = {"栾统": "河南省统计局", "兴统": "辽宁省统计局"}
 
+# In creation order: a parent before the agencies below it. 洛阳市统计局 runs under 栾川's
+# profile only because the demo ships no city regulation; it supervises 栾川 (PARENTS).
 AGENCIES = {
+    "洛统": ("洛阳市统计局", "luoyang-tjj", "luanchuan-2020"),
     "栾统": ("栾川县统计局", "luanchuan-tjj", "luanchuan-2020"),
     "兴统": ("兴隆台区统计局", "xinglongtai-tjj", "xinglongtai-2019"),
 }
+PARENTS = {"栾统": "洛统"}
 
 PEOPLE = {
+    # 洛阳市统计局's supervisor sees 栾川's cases through the hierarchy, with no role there.
+    "洛统": [DemoPerson("yangfan", "杨帆", ("supervisor",))],
     "栾统": [
         DemoPerson("zhangwei", "张伟", ("officer",), "豫统执41032400011"),
         DemoPerson("lina", "李娜", ("officer",), "豫统执41032400012"),
@@ -80,7 +87,7 @@ SUPERVISOR = DemoPerson("zhengjian", "郑建", ("supervisor",))
 
 
 class Command(BaseCommand):
-    help = "载入演示数据：两个统计局、各岗位用户、进行中的案件（可重复运行）"
+    help = "载入演示数据：三个统计局（洛阳市局为上级）、各岗位用户、进行中的案件（可重复运行）"
 
     def handle(self, *args: Any, **options: Any) -> None:
         if Agency.objects.exists():
@@ -90,12 +97,16 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _load(self) -> None:
-        agencies = {
-            short: do_create_agency(
-                acting_user=None, name=name, short_name=short, code=code, profile_key=key
+        agencies: dict[str, Agency] = {}
+        for short, (name, code, key) in AGENCIES.items():
+            agencies[short] = do_create_agency(
+                acting_user=None,
+                name=name,
+                short_name=short,
+                code=code,
+                profile_key=key,
+                parent=agencies[PARENTS[short]] if short in PARENTS else None,
             )
-            for short, (name, code, key) in AGENCIES.items()
-        }
         for short, people in PEOPLE.items():
             for person in people:
                 self._person(person, agencies[short])

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from casetrail.cases.actions.setup import do_load_agency_profile
 from casetrail.cases.models import Agency
+from casetrail.policy.locate import error_line
 from casetrail.policy.profiles import ProfileError
 
 
@@ -33,5 +34,7 @@ class Command(BaseCommand):
                 acting_user=None, agency=agency, text=text, source=str(path)
             )
         except ProfileError as error:
-            raise CommandError(str(error)) from None
+            line = error_line(text, error)
+            where = f"（第 {line} 行）" if line else ""
+            raise CommandError(f"{error.source}: {error.key}{where}: {error.reason}") from None
         self.stdout.write(self.style.SUCCESS(f"{agency.name} 已改用配置 {agency.profile_key}"))
