@@ -164,26 +164,30 @@ def _application_input(data: dict[str, object]) -> ApplicationInput | None:
 
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = access.case_for_view(request.user, case_id)
+    """The case: its rows are read once for the page and for its facts (a fixed number of
+    queries whatever the number of documents, approvals and recordings)."""
+    case = selectors.with_rows(access.case_for_view(request.user, case_id))
     pending = next_step(filing_chain(case))
     facts = case_facts(case)
-    can_handle = access.can_act(request.user, case, "handle")
+    acts = access.case_acts(request.user, case)
     context = {
         "case": case,
         "stage": stage_label(case.stage),
         "parties": case.parties.all(),
         "handlers": case.handlers.all(),
         "approvals": selectors.filing_approvals(case),
-        "timeline": selectors.timeline(case),
-        "backfill": selectors.emergency_backfill(case),
+        "timeline": selectors.timeline(
+            case, titles={d.pk: d.title for d in selectors.case_documents(case)}
+        ),
+        "backfill": selectors.emergency_backfill(case, facts.calendar),
         "closable": closable_stage(facts),
         "limitation": limitation_warning(
             case.violation_on, case.discovered_on, five_years=case.limitation_five_years
         ),
         "recordings": evidence_selectors.case_recordings(case),
         "backup": backup_status(case.agency),
-        "can_handle": can_handle,
-        "can_participate": access.can_act(request.user, case, "participate"),
+        "can_handle": "handle" in acts,
+        "can_participate": "participate" in acts,
         "documents": case_page.documents_by_stage(case, facts.catalogue),
         "gate": case_page.next_gate(facts),
         "flags": case_page.compliance_flags(facts, case),
@@ -193,8 +197,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "extension_form": OpinionForm(),
         "extension_refusal": extension_problem(facts),
         "pending_step": pending,
-        "can_decide": pending in ("reviewer", "approver")
-        and access.can_act(request.user, case, "decide_filing"),
+        "can_decide": pending in ("reviewer", "approver") and "decide_filing" in acts,
         "decision_form": FilingDecisionForm(initial={"step": pending}),
     }
     return render(request, "web/case_detail.html", context)
