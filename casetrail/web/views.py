@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -24,7 +23,7 @@ from casetrail.cases.actions.start import (
     filing_chain,
 )
 from casetrail.cases.facts import case_facts
-from casetrail.cases.models import Agency, Party, StartType
+from casetrail.cases.models import Agency, StartType
 from casetrail.evidence import selectors as evidence_selectors
 from casetrail.evidence.backup_status import backup_status
 from casetrail.ledger import proofs
@@ -74,8 +73,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if scope == "mine" and officer is not None:
         cases = cases.filter(pk__in=access.handled_by(officer))
     if query:
-        named = Party.objects.filter(name__icontains=query).values_list("case_id", flat=True)
-        cases = cases.filter(Q(case_number__icontains=query) | Q(pk__in=named))
+        cases = cases.filter(pk__in=selectors.cases_matching(query))
     cases = cases.select_related("agency").prefetch_related("parties")
     page = paging.case_page(
         cases, before=request.GET.get("before", ""), after=request.GET.get("after", "")
