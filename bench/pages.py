@@ -16,8 +16,10 @@ its own named ``casetrail_bench_pages``: dropped and recreated, dropped again at
    nothing. The **baseline** is every page measured now, at the sample's size.
 3. The **bulk**: the sample's rows (case, party, handler, approvals) copied by ``bulk_create``
    under new numbers, dates and agencies until there are N cases; each copied row is checked to
-   have the same shape (the same columns filled) as the row it copies. The copies have no
-   ledger entries (see the README's caveats): the pages measured read none of a case list.
+   have the same shape (the same columns filled) as the row it copies. Each copy also gets the
+   ledger entries and deadline rows its acts would have written (``bulk_copies.py``); ``verify``
+   of the second agency (copies only) must report nothing, and the deadline rows of 50 of its
+   cases, recomputed from their rows, must be the rows written.
 4. Each page, for the officer, the head and the supervisor of the measured agency: ``--requests``
    GETs through Django's test client (server time: the client call, in process), p50 and p95,
    and the queries of one request (an execute wrapper); then ``EXPLAIN`` of each query of
