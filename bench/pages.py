@@ -30,8 +30,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
+import functools
+import io
 import json
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -344,10 +348,10 @@ def clients(people: dict[str, Any]) -> dict[str, Any]:
 
 def measure(
     people: dict[str, Any], sample: list[Any], requests: int, explain: bool
-) -> tuple[dict[str, dict[str, float]], list[str]]:
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
     from django.db import connection
 
-    figures: dict[str, dict[str, float]] = {}
+    figures: dict[str, dict[str, Any]] = {}
     scans: list[str] = []
     for role, client in clients(people).items():
         for page, (url, params) in page_urls(people, sample).items():
@@ -356,7 +360,7 @@ def measure(
                 continue  # the inbox is for reviewers and heads
             if first.status_code != 200:
                 raise RuntimeError(f"{page} for the {role}: HTTP {first.status_code}")
-            captured: list[tuple[str, Any]] = []
+            captured: list[tuple[str, Any, float]] = []
 
             def record(
                 execute: Any,
@@ -364,14 +368,21 @@ def measure(
                 params: Any,
                 many: bool,
                 context: Any,
-                log: list[tuple[str, Any]] = captured,
+                log: list[tuple[str, Any, float]] = captured,
             ) -> Any:
-                log.append((sql, params))
-                return execute(sql, params, many, context)
+                start = time.perf_counter()
+                try:
+                    return execute(sql, params, many, context)
+                finally:
+                    log.append((sql, params, (time.perf_counter() - start) * 1000))
 
             # A wrapper, not CaptureQueriesContext: each request's start clears the query log.
             with connection.execute_wrapper(record):
+                start = time.perf_counter()
                 client.get(url, params)
+                watched_ms = (time.perf_counter() - start) * 1000
+            slowest = max(captured, key=lambda q: q[2], default=("", None, 0.0))
+            again[f"{page}_{role}"] = functools.partial(client.get, url, params)
             times = []
             began = time.perf_counter()
             for _ in range(requests):
@@ -387,11 +398,43 @@ def measure(
                 "p95_ms": round(p95, 1),
                 "queries": len(captured),
                 "requests": len(times),
+                "watched_ms": round(watched_ms, 1),
+                "sql_ms": round(sum(q[2] for q in captured), 1),
+                "slowest_query_ms": round(slowest[2], 1),
+                "slowest_query": slowest[0][:300],
                 "kb": round(len(first.content) / 1024, 1),
             }
             if explain:
-                scans += seq_scans(f"{page}_{role}", captured)
+                scans += seq_scans(f"{page}_{role}", [(q[0], q[1]) for q in captured])
     return figures, scans
+
+
+# The request of each page_role of the last `measure`, to profile the slowest one again.
+again: dict[str, Callable[[], Any]] = {}
+
+
+def where_the_time_goes(figures: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The slowest page (by p95): its one watched request split into SQL (the execute
+    wrapper's clock) and the rest, its slowest query, and a profile of one more request."""
+    key = max(figures, key=lambda k: figures[k]["p95_ms"])
+    page = figures[key]
+    print(f"\nslowest page: {key}, p95 {page['p95_ms']} ms, p50 {page['p50_ms']} ms")
+    print(
+        f"  one request, its queries watched: {page['watched_ms']} ms, of which SQL"
+        f" {page['sql_ms']} ms in {page['queries']} queries; slowest query"
+        f" {page['slowest_query_ms']} ms: {page['slowest_query'][:200]}…"
+    )
+    profiler = cProfile.Profile()
+    profiler.runcall(again[key])
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+    print("  profile of one more request (cumulative):")
+    print("\n".join("    " + line for line in out.getvalue().splitlines() if line.strip()))
+    return {
+        "slowest_page": key,
+        "slowest_page_sql_ms": page["sql_ms"],
+        "slowest_page_watched_ms": page["watched_ms"],
+    }
 
 
 def seq_scans(label: str, statements: list[tuple[str, Any]]) -> list[str]:
@@ -504,6 +547,7 @@ def run(args: argparse.Namespace, total: int, agency_count: int, load: float) ->
         result[f"{key}_queries"] = now["queries"]
         result[f"{key}_baseline_p95_ms"] = base.get("p95_ms")
         result[f"{key}_baseline_queries"] = base.get("queries")
+    result.update(where_the_time_goes(figures))
     print("\nsequential scans of the case or document tables:")
     for line in scans or ["  none"]:
         print(" ", line)
