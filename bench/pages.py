@@ -16,8 +16,10 @@ its own named ``casetrail_bench_pages``: dropped and recreated, dropped again at
    nothing. The **baseline** is every page measured now, at the sample's size.
 3. The **bulk**: the sample's rows (case, party, handler, approvals) copied by ``bulk_create``
    under new numbers, dates and agencies until there are N cases; each copied row is checked to
-   have the same shape (the same columns filled) as the row it copies. The copies have no
-   ledger entries (see the README's caveats): the pages measured read none of a case list.
+   have the same shape (the same columns filled) as the row it copies. Each copy also gets the
+   ledger entries and deadline rows its acts would have written (``bulk_copies.py``); ``verify``
+   of the second agency (copies only) must report nothing, and the deadline rows of 50 of its
+   cases, recomputed from their rows, must be the rows written.
 4. Each page, for the officer, the head and the supervisor of the measured agency: ``--requests``
    GETs through Django's test client (server time: the client call, in process), p50 and p95,
    and the queries of one request (an execute wrapper); then ``EXPLAIN`` of each query of
@@ -28,8 +30,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
+import functools
+import io
 import json
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -46,6 +52,8 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bulk_copies import Templates, check_copies, copy_row, entries_of, obligations_of  # noqa: E402
+
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 DATABASE = "casetrail_bench_pages"
 FULL_CASES, QUICK_CASES = 1_000_000, 2_000
@@ -57,9 +65,9 @@ SCANNED_TABLES = ("cases_case", "cases_document")
 PAGE_BUDGET_S = 8.0
 
 
-def bench_url(server: str) -> str:
+def bench_url(server: str, name: str = DATABASE) -> str:
     parts = urlsplit(server)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + DATABASE, parts.query, ""))
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
 
 
 def recreate_database(url: str, *, create: bool) -> None:
@@ -189,14 +197,6 @@ def verify_sample(code: str) -> int:
 # --- the bulk: copies of the sample's rows ----------------------------------------------------
 
 
-def _copy(row: Any, **changes: Any) -> Any:
-    values = {
-        f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields if not f.primary_key
-    }
-    values.update(changes)
-    return type(row)(**values)
-
-
 def _shape(row: Any) -> frozenset[str]:
     """The columns a row fills (what a copy must fill alike)."""
     return frozenset(
@@ -209,7 +209,10 @@ def bulk_cases(
 ) -> None:
     """Copies of the sample until *total* cases, spread over the agencies and three years."""
     from casetrail.cases.models import Approval, Case, CaseHandler, Party
+    from casetrail.cases.obligations import Obligation
+    from casetrail.ledger.models import LedgerEntry
 
+    sources = Templates(sample, agencies[0])
     parties = {p.case_id: p for p in Party.objects.filter(case__in=sample)}
     handlers: dict[int, list[Any]] = {}
     for h in CaseHandler.objects.filter(case__in=sample).order_by("pk"):
@@ -226,14 +229,15 @@ def bulk_cases(
         batch = min(BATCH, total - made)
         cases, templates = [], []
         for n in range(batch):
-            template = sample[(made + n) % len(sample)]
+            # Each agency in turn, each going through every sample case in turn.
             people = agencies[(made + n) % len(agencies)]
+            template = sample[(made + n) // len(agencies) % len(sample)]
             agency = people["agency"]
             seq[agency.pk] += 1
             opened_at = now - span * ((made + n) * 7919 % total) / total - timedelta(hours=1)
             year = opened_at.year
             cases.append(
-                _copy(
+                copy_row(
                     template,
                     agency_id=agency.pk,
                     case_number=f"{agency.short_name}立〔{year}〕{seq[agency.pk]}号",
@@ -241,15 +245,22 @@ def bulk_cases(
                     seq=seq[agency.pk],
                     opened_by_id=people["officer"].pk,
                     opened_at=opened_at,
-                    filed_at=opened_at + timedelta(hours=2) if template.filed_at else None,
+                    filed_at=(
+                        opened_at + (template.filed_at - template.opened_at)
+                        if template.filed_at
+                        else None
+                    ),
                 )
             )
             templates.append((template, people))
         Case.objects.bulk_create(cases)
         rows: dict[Any, list[Any]] = {Party: [], CaseHandler: [], Approval: []}
         pairs: list[tuple[Any, Any]] = []
+        copied: list[dict[tuple[str, int], Any]] = []  # per case: the copy of each sample row
         for case, (template, people) in zip(cases, templates, strict=True):
-            party = _copy(
+            copies: dict[tuple[str, int], Any] = {}
+            copied.append(copies)
+            party = copy_row(
                 parties[template.pk],
                 case_id=case.pk,
                 name=f"第{case.pk}号矿业有限公司",
@@ -257,13 +268,14 @@ def bulk_cases(
             )
             rows[Party].append(party)
             pairs.append((party, parties[template.pk]))
+            copies[("cases_party", parties[template.pk].pk)] = party
             officers = {
                 handlers[template.pk][0].officer_id: people["officer"],
                 handlers[template.pk][1].officer_id: people["officer2"],
             }
             for h in handlers[template.pk]:
                 officer = officers[h.officer_id]
-                copy = _copy(
+                copy = copy_row(
                     h,
                     case_id=case.pk,
                     officer_id=officer.pk,
@@ -273,11 +285,12 @@ def bulk_cases(
                 )
                 rows[CaseHandler].append(copy)
                 pairs.append((copy, h))
+                copies[("cases_casehandler", h.pk)] = copy
             signers = {"officer": people["officer"], "reviewer": people["reviewer"]}
             signers["head"] = people["head"]
             for a in approvals.get(template.pk, []):
                 officer = signers[a.role]
-                copy = _copy(
+                copy = copy_row(
                     a,
                     case_id=case.pk,
                     officer_id=officer.pk,
@@ -286,7 +299,16 @@ def bulk_cases(
                 )
                 rows[Approval].append(copy)
                 pairs.append((copy, a))
+                copies[("cases_approval", a.pk)] = copy
         for model, batch_rows in rows.items():
+            model.objects.bulk_create(batch_rows)
+        written: dict[Any, list[Any]] = {LedgerEntry: [], Obligation: []}
+        for case, (template, people), copies in zip(cases, templates, copied, strict=True):
+            written[LedgerEntry] += entries_of(sources, template, case, copies, people)
+            signed = [row for row in copies.values() if isinstance(row, Approval)]
+            party = copies[("cases_party", parties[template.pk].pk)]
+            written[Obligation] += obligations_of(sources, template, case, party, signed)
+        for model, batch_rows in written.items():
             model.objects.bulk_create(batch_rows)
         if not checked:
             for copy, original in pairs + list(zip(cases, [t for t, _ in templates], strict=True)):
@@ -308,6 +330,7 @@ def page_urls(people: dict[str, Any], sample: list[Any]) -> dict[str, tuple[str,
         "search_number": ("/", {"scope": "agency", "q": target.case_number}),
         "search_party": ("/", {"scope": "agency", "q": "样本1号"}),
         "approvals": ("/approvals/", {}),
+        "deadlines": ("/deadlines/", {}),
         "case": (f"/cases/{target.pk}/", {}),
     }
 
@@ -325,10 +348,10 @@ def clients(people: dict[str, Any]) -> dict[str, Any]:
 
 def measure(
     people: dict[str, Any], sample: list[Any], requests: int, explain: bool
-) -> tuple[dict[str, dict[str, float]], list[str]]:
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
     from django.db import connection
 
-    figures: dict[str, dict[str, float]] = {}
+    figures: dict[str, dict[str, Any]] = {}
     scans: list[str] = []
     for role, client in clients(people).items():
         for page, (url, params) in page_urls(people, sample).items():
@@ -337,7 +360,7 @@ def measure(
                 continue  # the inbox is for reviewers and heads
             if first.status_code != 200:
                 raise RuntimeError(f"{page} for the {role}: HTTP {first.status_code}")
-            captured: list[tuple[str, Any]] = []
+            captured: list[tuple[str, Any, float]] = []
 
             def record(
                 execute: Any,
@@ -345,14 +368,21 @@ def measure(
                 params: Any,
                 many: bool,
                 context: Any,
-                log: list[tuple[str, Any]] = captured,
+                log: list[tuple[str, Any, float]] = captured,
             ) -> Any:
-                log.append((sql, params))
-                return execute(sql, params, many, context)
+                start = time.perf_counter()
+                try:
+                    return execute(sql, params, many, context)
+                finally:
+                    log.append((sql, params, (time.perf_counter() - start) * 1000))
 
             # A wrapper, not CaptureQueriesContext: each request's start clears the query log.
             with connection.execute_wrapper(record):
+                start = time.perf_counter()
                 client.get(url, params)
+                watched_ms = (time.perf_counter() - start) * 1000
+            slowest = max(captured, key=lambda q: q[2], default=("", None, 0.0))
+            again[f"{page}_{role}"] = functools.partial(client.get, url, params)
             times = []
             began = time.perf_counter()
             for _ in range(requests):
@@ -368,11 +398,43 @@ def measure(
                 "p95_ms": round(p95, 1),
                 "queries": len(captured),
                 "requests": len(times),
+                "watched_ms": round(watched_ms, 1),
+                "sql_ms": round(sum(q[2] for q in captured), 1),
+                "slowest_query_ms": round(slowest[2], 1),
+                "slowest_query": slowest[0][:300],
                 "kb": round(len(first.content) / 1024, 1),
             }
             if explain:
-                scans += seq_scans(f"{page}_{role}", captured)
+                scans += seq_scans(f"{page}_{role}", [(q[0], q[1]) for q in captured])
     return figures, scans
+
+
+# The request of each page_role of the last `measure`, to profile the slowest one again.
+again: dict[str, Callable[[], Any]] = {}
+
+
+def where_the_time_goes(figures: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The slowest page (by p95): its one watched request split into SQL (the execute
+    wrapper's clock) and the rest, its slowest query, and a profile of one more request."""
+    key = max(figures, key=lambda k: figures[k]["p95_ms"])
+    page = figures[key]
+    print(f"\nslowest page: {key}, p95 {page['p95_ms']} ms, p50 {page['p50_ms']} ms")
+    print(
+        f"  one request, its queries watched: {page['watched_ms']} ms, of which SQL"
+        f" {page['sql_ms']} ms in {page['queries']} queries; slowest query"
+        f" {page['slowest_query_ms']} ms: {page['slowest_query'][:200]}…"
+    )
+    profiler = cProfile.Profile()
+    profiler.runcall(again[key])
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+    print("  profile of one more request (cumulative):")
+    print("\n".join("    " + line for line in out.getvalue().splitlines() if line.strip()))
+    return {
+        "slowest_page": key,
+        "slowest_page_sql_ms": page["sql_ms"],
+        "slowest_page_watched_ms": page["watched_ms"],
+    }
 
 
 def seq_scans(label: str, statements: list[tuple[str, Any]]) -> list[str]:
@@ -407,11 +469,14 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=100)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--database", help="a PostgreSQL URL of the server (its database is ours)")
+    parser.add_argument(
+        "--db-name", default=DATABASE, help="the bench's own database (dropped), with 'bench'"
+    )
     args = parser.parse_args()
     total = args.cases or (QUICK_CASES if args.quick else FULL_CASES)
     agency_count = args.agencies or (QUICK_AGENCIES if args.quick else FULL_AGENCIES)
     server = args.database or os.environ.get("CASETRAIL_DATABASE_URL") or DEFAULT_SERVER
-    url = bench_url(server)
+    url = bench_url(server, args.db_name)
     load_start = os.getloadavg()[0]
     print(f"load average (1 min) at start: {load_start:.2f}", flush=True)
     recreate_database(url, create=True)
@@ -461,6 +526,10 @@ def run(args: argparse.Namespace, total: int, agency_count: int, load: float) ->
         bulk_cases(sample, agencies, total, lambda line: print(line, flush=True))
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
+    checked: dict[str, int] = {}
+    if agency_count > 1:
+        with phase("check the copies: verify an agency of copies, recompute deadline rows"):
+            checked = check_copies(agencies[1]["agency"])
     with phase("pages"):
         figures, scans = measure(people, sample, args.requests, explain=True)
     print(f"\nload average (1 min) now: {os.getloadavg()[0]:.2f}")
@@ -478,11 +547,13 @@ def run(args: argparse.Namespace, total: int, agency_count: int, load: float) ->
         result[f"{key}_queries"] = now["queries"]
         result[f"{key}_baseline_p95_ms"] = base.get("p95_ms")
         result[f"{key}_baseline_queries"] = base.get("queries")
+    result.update(where_the_time_goes(figures))
     print("\nsequential scans of the case or document tables:")
     for line in scans or ["  none"]:
         print(" ", line)
     result["seq_scans"] = len(scans)
     result["sample_entries_verified"] = entries
+    result.update(checked)
     result["load_avg_1m_start"] = round(load, 2)
     return result
 

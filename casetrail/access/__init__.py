@@ -44,7 +44,7 @@ OPEN_ROLES = frozenset({Role.OFFICER})
 # decide_filing, review: the reviewers' and heads' steps of an approval chain;
 # participate: any act of someone working the case (signing by login, flagging its gates).
 Act = Literal["handle", "decide_filing", "review", "participate"]
-ACT_ROLES: dict[str, frozenset[str]] = {
+ACT_ROLES: dict[Act, frozenset[str]] = {
     "decide_filing": REVIEW_ROLES,
     "review": REVIEW_ROLES,
     "participate": REVIEW_ROLES,
@@ -59,6 +59,7 @@ REVIEW_DOCUMENT_KINDS = frozenset({"legal_review_opinion", "collective_deliberat
 MAX_LEVELS = 5
 
 OFFICER_CACHE = "_casetrail_officer"
+MEMBERSHIPS_CACHE = "_casetrail_memberships"
 
 
 def officer_of(user: AnyUser) -> Officer | None:
@@ -66,18 +67,38 @@ def officer_of(user: AnyUser) -> Officer | None:
     if not user.is_authenticated:
         return None
     if not hasattr(user, OFFICER_CACHE):
-        setattr(user, OFFICER_CACHE, Officer.objects.filter(user_id=user.pk).first())
+        assert isinstance(user, User)
+        _read_officer(user)
     officer: Officer | None = getattr(user, OFFICER_CACHE)
     return officer
 
 
-def roles_anywhere(user: AnyUser) -> frozenset[str]:
-    """Every role *user* holds in any agency, in one query (for the navigation)."""
-    if not user.is_authenticated:
-        return frozenset()
-    return frozenset(
-        Membership.objects.filter(officer__user_id=user.pk).values_list("role", flat=True)
+def memberships_of(user: AnyUser) -> list[Membership]:
+    """*user*'s roles in every agency, with the agency, read with the officer (`officer_of`)."""
+    if officer_of(user) is None:
+        return []
+    memberships: list[Membership] = getattr(user, MEMBERSHIPS_CACHE)
+    return memberships
+
+
+def _read_officer(user: User) -> None:
+    """The officer and their memberships in one query; a second only for an officer who holds
+    no role anywhere (who sees nothing)."""
+    memberships = list(
+        Membership.objects.filter(officer__user_id=user.pk)
+        .select_related("officer", "agency")
+        .order_by("pk")
     )
+    officer = (
+        memberships[0].officer if memberships else Officer.objects.filter(user_id=user.pk).first()
+    )
+    setattr(user, OFFICER_CACHE, officer)
+    setattr(user, MEMBERSHIPS_CACHE, memberships)
+
+
+def roles_anywhere(user: AnyUser) -> frozenset[str]:
+    """Every role *user* holds in any agency (for the navigation), read with the officer."""
+    return frozenset(m.role for m in memberships_of(user))
 
 
 def agencies_where(user: AnyUser, roles: frozenset[str]) -> QuerySet[Agency]:
@@ -140,16 +161,21 @@ def can_view_case(user: AnyUser, case: Case) -> bool:
 
 
 def can_act(user: AnyUser, case: Case, act: Act) -> bool:
+    return act in case_acts(user, case)
+
+
+def case_acts(user: AnyUser, case: Case) -> frozenset[Act]:
+    """Every act *user* may do on *case*: a handler's acts if they handle it, the approval
+    acts if they hold a review role in its agency. Reads the case's handlers (prefetched on the
+    case page) and the roles read with the officer."""
     officer = officer_of(user)
     if officer is None:
-        return False
-    is_handler = case.handlers.filter(officer=officer).exists()
-    if act == "handle":
-        return is_handler
-    if act == "participate" and is_handler:
-        return True
-    roles = ACT_ROLES[act]
-    return officer.memberships.filter(agency=case.agency, role__in=roles).exists()
+        return frozenset()
+    roles = {m.role for m in memberships_of(user) if m.agency_id == case.agency_id}
+    acts: set[Act] = {act for act, needed in ACT_ROLES.items() if roles & needed}
+    if any(handler.officer_id == officer.pk for handler in case.handlers.all()):
+        acts |= {"handle", "participate"}
+    return frozenset(acts)
 
 
 def can_write_document(user: AnyUser, case: Case, kind: str) -> bool:

@@ -1,4 +1,5 @@
-"""Build the `CaseFacts` the procedure rules read, from the database (one read per table)."""
+"""Build the `CaseFacts` the procedure rules read, from the database (one read per table; the
+case page reads the case's own rows beforehand, `selectors.with_rows`)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,9 @@ from collections import defaultdict
 from datetime import date
 
 from casetrail import clock
-from casetrail.cases.documents import (
-    Document,
-    DocumentFinal,
-    DocumentWithdrawal,
-    Service,
-    Signature,
-    SignatureRefusal,
-)
+from casetrail.cases.documents import Service, Signature, SignatureRefusal
 from casetrail.cases.models import Approval, Case, Membership, Officer
-from casetrail.cases.selectors import working_calendar
+from casetrail.cases.selectors import case_documents, working_calendar
 from casetrail.policy.catalogue import DocumentKind
 from casetrail.procedure.facts import (
     CaseFacts,
@@ -37,14 +31,17 @@ def agency_catalogue(case: Case) -> dict[str, DocumentKind]:
 
 
 def _officers(case: Case) -> dict[int, OfficerFacts]:
+    """The agency's officers with their roles there, and the case's handlers (one query; a
+    second only for a handler who holds no role in the agency)."""
     roles: dict[int, set[str]] = defaultdict(set)
-    for officer_id, role in Membership.objects.filter(agency=case.agency).values_list(
-        "officer_id", "role"
-    ):
-        roles[officer_id].add(role)
-    officers = Officer.objects.filter(
-        pk__in=roles.keys() | set(case.handlers.values_list("officer_id", flat=True))
-    )
+    by_pk: dict[int, Officer] = {}
+    for membership in Membership.objects.filter(agency_id=case.agency_id).select_related("officer"):
+        roles[membership.officer_id].add(membership.role)
+        by_pk[membership.officer_id] = membership.officer
+    outside = {h.officer_id for h in case.handlers.all()} - by_pk.keys()
+    if outside:
+        by_pk.update((o.pk, o) for o in Officer.objects.filter(pk__in=outside))
+    officers = sorted(by_pk.values(), key=lambda o: o.pk)
     return {
         o.pk: OfficerFacts(
             officer_id=o.pk,
@@ -61,9 +58,9 @@ def _officers(case: Case) -> dict[int, OfficerFacts]:
 
 
 def _documents(case: Case) -> tuple[DocFacts, ...]:
-    documents = list(Document.objects.filter(case=case).order_by("created_at", "pk"))
+    documents = case_documents(case)
     ids = [d.pk for d in documents]
-    finals = {f.document_id: f for f in DocumentFinal.objects.filter(document_id__in=ids)}
+    finals = {d.pk: d.final for d in documents if hasattr(d, "final")}
     signatures: dict[int, list[SignatureFacts]] = defaultdict(list)
     for s in Signature.objects.filter(document_id__in=ids).order_by("signed_at", "pk"):
         signatures[s.document_id].append(
@@ -89,9 +86,7 @@ def _documents(case: Case) -> tuple[DocFacts, ...]:
         )
     superseded = {d.supersedes_id for d in documents if d.supersedes_id is not None}
     # A withdrawn draft no longer counts, as if superseded by nothing.
-    superseded |= set(
-        DocumentWithdrawal.objects.filter(document_id__in=ids).values_list("document_id", flat=True)
-    )
+    superseded |= {d.pk for d in documents if hasattr(d, "withdrawal")}
     return tuple(
         DocFacts(
             document_id=d.pk,
@@ -112,7 +107,7 @@ def _documents(case: Case) -> tuple[DocFacts, ...]:
 
 def _chains(case: Case) -> tuple[ChainFacts, ...]:
     grouped: dict[tuple[str, int | None], list[Approval]] = defaultdict(list)
-    for a in case.approvals.order_by("acted_at", "pk"):
+    for a in sorted(case.approvals.all(), key=lambda a: (a.acted_at, a.pk)):
         grouped[(a.subject, a.document_id)].append(a)
     chains = []
     for (subject, document_id), rows in grouped.items():
@@ -125,7 +120,7 @@ def _chains(case: Case) -> tuple[ChainFacts, ...]:
 
 def _parties(case: Case) -> tuple[PartyFacts, ...]:
     """The case's parties as last recorded: a corrected party counts once, as corrected."""
-    rows = list(case.parties.order_by("pk"))
+    rows = sorted(case.parties.all(), key=lambda p: p.pk)
     replaced = {p.supersedes_id for p in rows if p.supersedes_id is not None}
     return tuple(
         PartyFacts(p.pk, p.kind, p.name, p.address, p.individual_business)
@@ -149,7 +144,7 @@ def case_facts(
         complex_case=case.complex_case,
         legal_review_required=case.legal_review_required,
         parties=_parties(case),
-        handler_ids=frozenset(case.handlers.values_list("officer_id", flat=True)),
+        handler_ids=frozenset(h.officer_id for h in case.handlers.all()),
         officers=_officers(case),
         documents=_documents(case),
         chains=_chains(case),

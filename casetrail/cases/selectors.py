@@ -7,22 +7,67 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+
 from casetrail import clock
 from casetrail.cases.documents import Document, DocumentFinal
 from casetrail.cases.models import (
     Agency,
+    Approval,
     ApprovalSubject,
-    CalendarDay,
     CalendarYear,
     Case,
     Officer,
     Party,
 )
-from casetrail.ledger.checkpoints import latest_checkpoint
-from casetrail.ledger.models import LedgerEntry
+from casetrail.ledger.models import Checkpoint, LedgerEntry
 from casetrail.procedure.citations import cite
 from casetrail.procedure.rules.start import BackfillStatus, backfill_due, backfill_status
 from casetrail.procedure.workdays import Due, WorkdayCalendar, builtin_calendar_data
+
+
+def cases_matching(text: str) -> QuerySet[Case, tuple[int]]:
+    """The ids of the cases whose number, or a party's name, contains *text* (case-insensitive),
+    as a subquery: a UNION of two searches, each answered by its column's trigram index on
+    PostgreSQL (migration 0010) — an OR of the two would make the planner read every case."""
+    numbered = Case.objects.filter(case_number__icontains=text).order_by().values_list("pk")
+    named = Party.objects.filter(name__icontains=text).order_by().values_list("case_id")
+    return numbered.union(named)
+
+
+def with_rows(case: Case) -> Case:
+    """*case* with what its page shows and its facts read, each table once: its parties,
+    handlers, approvals, and documents with their final and withdrawal rows (as
+    ``loaded_documents``, see `case_documents`). Only for a page that does not act."""
+    documents = Document.objects.select_related("final", "withdrawal").order_by("created_at", "pk")
+    prefetch_related_objects(
+        [case],
+        "parties",
+        "handlers",
+        "approvals",
+        Prefetch("documents", queryset=documents, to_attr="loaded_documents"),
+    )
+    return case
+
+
+def case_documents(case: Case) -> list[Document]:
+    """The documents of *case* in the order they were made, with their final and withdrawal
+    rows: those `with_rows` read, or one query."""
+    loaded: list[Document] | None = getattr(case, "loaded_documents", None)
+    if loaded is not None:
+        return loaded
+    return list(
+        Document.objects.filter(case=case)
+        .select_related("final", "withdrawal")
+        .order_by("created_at", "pk")
+    )
 
 
 def roles_of(officer: Officer, agency: Agency) -> frozenset[str]:
@@ -35,13 +80,21 @@ def calendar_years() -> dict[int, CalendarYear]:
 
 
 def working_calendar() -> WorkdayCalendar:
-    """The official schedule from the package, overridden and extended by the entered years."""
-    years = calendar_years()
-    days = CalendarDay.objects.filter(calendar__in=[row.pk for row in years.values()])
-    data = builtin_calendar_data().with_overrides(
-        ((d.day, d.is_working_day, d.name) for d in days.order_by("day")), years
+    """The official schedule from the package, overridden and extended by the entered years:
+    the version in force of each year (its latest row) and its days, in one query."""
+    newer = CalendarYear.objects.filter(year=OuterRef("year"), id__gt=OuterRef("id"))
+    rows = (
+        CalendarYear.objects.exclude(Exists(newer))
+        .order_by("year", "days__day")
+        .values_list("year", "days__day", "days__is_working_day", "days__name")
     )
-    return WorkdayCalendar(data)
+    years: set[int] = set()
+    days: list[tuple[date, bool, str]] = []
+    for year, day, working, name in rows:
+        years.add(year)
+        if day is not None:  # a year entered with no day off or make-up day
+            days.append((day, working, name))
+    return WorkdayCalendar(builtin_calendar_data().with_overrides(days, years))
 
 
 @dataclass(frozen=True)
@@ -107,14 +160,21 @@ ACTION_LABELS = {
 }
 
 
-def timeline(case: Case) -> list[TimelineItem]:
-    """Every ledgered act of *case*, in log order."""
+def timeline(case: Case, titles: dict[int, str] | None = None) -> list[TimelineItem]:
+    """Every ledgered act of *case*, in log order; *titles*: its documents' (read once if not
+    given)."""
     items = []
-    checkpoint = latest_checkpoint(case.agency_id)
-    published_size = checkpoint.size if checkpoint else 0
-    entries = LedgerEntry.objects.filter(case=case).select_related("leaf").order_by("id")
+    # The size of the agency's latest signed checkpoint, read with the entries (one query).
+    latest = Checkpoint.objects.filter(agency_id=case.agency_id).order_by("-size")
+    entries = (
+        LedgerEntry.objects.filter(case=case)
+        .select_related("leaf")
+        .annotate(published_size=Subquery(latest.values("size")[:1]))
+        .order_by("id")
+    )
     payloads = [(entry, json.loads(entry.payload)) for entry in entries]
-    titles = _document_titles(case, [p.get("facts", {}) for _, p in payloads])
+    if titles is None:
+        titles = _document_titles(case, [p.get("facts", {}) for _, p in payloads])
     for entry, payload in payloads:
         actor = payload.get("actor") or {}
         document = payload.get("facts", {}).get("document")
@@ -123,7 +183,7 @@ def timeline(case: Case) -> list[TimelineItem]:
             TimelineItem(
                 entry_id=entry.pk,
                 index=index,
-                published=index is not None and index < published_size,
+                published=index is not None and index < (entry.published_size or 0),
                 action=entry.action,
                 label=ACTION_LABELS.get(entry.action, entry.action),
                 actor=actor.get("name", "系统"),
@@ -145,8 +205,10 @@ def _document_titles(case: Case, facts: list[Any]) -> dict[int, str]:
     return dict(Document.objects.filter(case=case, pk__in=ids).values_list("pk", "title"))
 
 
-def filing_approvals(case: Case) -> list[Any]:
-    return list(case.approvals.filter(subject=ApprovalSubject.FILING).order_by("acted_at", "pk"))
+def filing_approvals(case: Case) -> list[Approval]:
+    """The steps of the filing approval, in the order signed (prefetched on the case page)."""
+    steps = [a for a in case.approvals.all() if a.subject == ApprovalSubject.FILING]
+    return sorted(steps, key=lambda a: (a.acted_at, a.pk))
 
 
 def correction_dates(party: Party) -> list[date]:

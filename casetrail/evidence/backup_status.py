@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q, Subquery
 
 from casetrail import clock
 from casetrail.cases.models import Agency
@@ -109,11 +109,23 @@ def _not_copied(agencies: Iterable[Agency], target: str) -> dict[int, int]:
     return dict(rows)
 
 
+def _last_runs() -> tuple[BackupRun | None, BackupRun | None]:
+    """The last run and the last successful one, in one query."""
+    latest = BackupRun.objects.order_by("-finished_at", "-pk").values("pk")
+    runs = sorted(
+        BackupRun.objects.filter(
+            Q(pk=Subquery(latest[:1])) | Q(pk=Subquery(latest.filter(ok=True)[:1]))
+        ),
+        key=lambda run: (run.finished_at, run.pk),
+    )
+    successes = [run for run in runs if run.ok]
+    return (runs[-1] if runs else None), (successes[-1] if successes else None)
+
+
 def backup_statuses(agencies: Iterable[Agency]) -> list[BackupStatus]:
     """The status of each agency; a few queries whatever the number of runs."""
     agencies = list(agencies)
-    last_success = BackupRun.objects.filter(ok=True).order_by("-finished_at", "-pk").first()
-    last_run = BackupRun.objects.order_by("-finished_at", "-pk").first()
+    last_run, last_success = _last_runs()
     first_stored = _first_stored(agencies)
     replica = replica_store()
     not_copied = _not_copied(agencies, replica.name) if replica is not None else {}

@@ -9,7 +9,7 @@ from typing import Literal
 
 from casetrail.cases.documents import Document
 from casetrail.cases.models import Case
-from casetrail.cases.selectors import correction_dates
+from casetrail.cases.selectors import case_documents, correction_dates
 from casetrail.policy.catalogue import DocumentKind
 from casetrail.procedure.errors import RuleViolation
 from casetrail.procedure.facts import CaseFacts
@@ -51,7 +51,7 @@ def documents_by_stage(case: Case, catalogue: Mapping[str, DocumentKind]) -> lis
 
     A draft's earlier versions are not listed (the document page shows its history); a final
     document that a correction supersedes is, marked 已被更正."""
-    documents = list(Document.objects.filter(case=case).select_related("final"))
+    documents = case_documents(case)
     by_pk = {d.pk: d for d in documents}
     superseded = {d.supersedes_id for d in documents if d.supersedes_id is not None}
     groups: dict[str, list[DocumentItem]] = {}

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -25,7 +24,7 @@ from casetrail.cases.actions.start import (
     filing_chain,
 )
 from casetrail.cases.facts import case_facts
-from casetrail.cases.models import Agency, Party, StartType
+from casetrail.cases.models import Agency, StartType
 from casetrail.evidence import selectors as evidence_selectors
 from casetrail.evidence.backup_status import backup_status
 from casetrail.ledger import proofs
@@ -73,8 +72,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if scope == "mine" and officer is not None:
         cases = cases.filter(pk__in=access.handled_by(officer))
     if query:
-        named = Party.objects.filter(name__icontains=query).values_list("case_id", flat=True)
-        cases = cases.filter(Q(case_number__icontains=query) | Q(pk__in=named))
+        cases = cases.filter(pk__in=selectors.cases_matching(query))
     cases = cases.select_related("agency").prefetch_related("parties")
     page = paging.case_page(
         cases, before=request.GET.get("before", ""), after=request.GET.get("after", "")
@@ -166,26 +164,30 @@ def _application_input(data: dict[str, object]) -> ApplicationInput | None:
 
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = access.case_for_view(request.user, case_id)
+    """The case: its rows are read once for the page and for its facts (a fixed number of
+    queries whatever the number of documents, approvals and recordings)."""
+    case = selectors.with_rows(access.case_for_view(request.user, case_id))
     pending = next_step(filing_chain(case))
     facts = case_facts(case)
-    can_handle = access.can_act(request.user, case, "handle")
+    acts = access.case_acts(request.user, case)
     context = {
         "case": case,
         "stage": stage_label(case.stage),
         "parties": case.parties.all(),
         "handlers": case.handlers.all(),
         "approvals": selectors.filing_approvals(case),
-        "timeline": selectors.timeline(case),
-        "backfill": selectors.emergency_backfill(case),
+        "timeline": selectors.timeline(
+            case, titles={d.pk: d.title for d in selectors.case_documents(case)}
+        ),
+        "backfill": selectors.emergency_backfill(case, facts.calendar),
         "closable": closable_stage(facts),
         "limitation": limitation_warning(
             case.violation_on, case.discovered_on, five_years=case.limitation_five_years
         ),
         "recordings": evidence_selectors.case_recordings(case),
         "backup": backup_status(case.agency),
-        "can_handle": can_handle,
-        "can_participate": access.can_act(request.user, case, "participate"),
+        "can_handle": "handle" in acts,
+        "can_participate": "participate" in acts,
         "documents": case_page.documents_by_stage(case, facts.catalogue),
         "gate": case_page.next_gate(facts),
         "flags": case_page.compliance_flags(facts, case),
@@ -196,8 +198,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "extension_form": OpinionForm(),
         "extension_refusal": extension_problem(facts),
         "pending_step": pending,
-        "can_decide": pending in ("reviewer", "approver")
-        and access.can_act(request.user, case, "decide_filing"),
+        "can_decide": pending in ("reviewer", "approver") and "decide_filing" in acts,
         "decision_form": FilingDecisionForm(initial={"step": pending}),
     }
     return render(request, "web/case_detail.html", context)

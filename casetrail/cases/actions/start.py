@@ -29,7 +29,7 @@ from casetrail.cases.models import (
     PartyKind,
     StartType,
 )
-from casetrail.cases.selectors import roles_of
+from casetrail.cases.selectors import filing_approvals, roles_of
 from casetrail.ledger.append import append_entry
 from casetrail.ledger.records import row_snapshot
 from casetrail.procedure import stages
@@ -321,10 +321,7 @@ def _sign(
 
 
 def filing_chain(case: Case) -> list[SignedStep]:
-    return [
-        SignedStep(a.step, a.officer_id, a.decision)
-        for a in case.approvals.filter(subject=ApprovalSubject.FILING).order_by("acted_at", "pk")
-    ]
+    return [SignedStep(a.step, a.officer_id, a.decision) for a in filing_approvals(case)]
 
 
 def do_decide_filing(
