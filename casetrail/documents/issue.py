@@ -1,8 +1,10 @@
 """Issuance: the archive PDF of a document, rendered when it is finalised, stored and recorded.
 
-Called by `do_finalise_document` inside its transaction, after the `DocumentFinal` row is
-written (the 文号 and the final hash are known) and before its ledger entry, which then lists
-the PDF's rows among its records and its SHA-256 and verification code among its facts.
+Registered with the domain as its archive-copy issuer (`casetrail.cases.issuance`, from
+`DocumentsConfig.ready`), and so called by `do_finalise_document` inside its transaction,
+after the `DocumentFinal` row is written (the 文号 and the final hash are known) and before
+its ledger entry, which then lists the PDF's rows among its records and its SHA-256 and
+verification code among its facts.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.db import models
 
 from casetrail.cases.actions.files import blob_for
 from casetrail.cases.documents import Document, DocumentFinal
+from casetrail.cases.issuance import Issued
 from casetrail.documents.models import IssuedPdf
 from casetrail.documents.records import document_sheet
 from casetrail.documents.render import render_pdf, renderer_version
@@ -50,3 +53,9 @@ def issue_pdf(*, document: Document, final: DocumentFinal) -> tuple[IssuedPdf, l
     )
     issued.save()
     return issued, [blob, issued] if created else [issued]
+
+
+def issue_archive_copy(document: Document, final: DocumentFinal) -> Issued:
+    """`issue_pdf` in the shape the domain's finalisation expects (`cases/issuance.py`)."""
+    issued, records = issue_pdf(document=document, final=final)
+    return Issued(issued.sha256, issued.verification_code, records)
