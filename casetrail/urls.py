@@ -15,7 +15,7 @@ urlpatterns = [
     path("api/", include("casetrail.api.urls")),
     path("uploads/", include("casetrail.web.uploads.urls")),
     path("backups/", include("casetrail.web.backups.urls")),
-    path("", include("casetrail.documents.urls")),
+    path("", include("casetrail.web.pdf.urls")),
     path("", include("casetrail.web.urls")),
 ]
 
