@@ -26,8 +26,8 @@ from casetrail.cases.documents import (
     SignatureRefusal,
 )
 from casetrail.cases.facts import agency_catalogue, case_facts
-from casetrail.cases.issuance import issue_archive_copy
 from casetrail.cases.models import Case, Officer
+from casetrail.cases.pdf_issue import issue_pdf
 from casetrail.cases.selectors import roles_of
 from casetrail.evidence.models import Recording
 from casetrail.ledger.append import append_entry
@@ -569,8 +569,8 @@ def do_finalise_document(*, acting_user: User, document: Document) -> DocumentFi
             finalised_at=now,
         )
         final.save()
-        issued = issue_archive_copy(document, final)  # the PDF app registers its issuer
-        records: list[Any] = [final, *issued.records]
+        issued, pdf_records = issue_pdf(document=document, final=final)
+        records: list[Any] = [final, *pdf_records]
         previous: Json = None
         if kind.code in stages.DECIDING_KINDS and case.stage != stages.DECIDED.code:
             case.stage = stages.DECIDED.code

@@ -1,10 +1,9 @@
 """Issuance: the archive PDF of a document, rendered when it is finalised, stored and recorded.
 
-Registered with the domain as its archive-copy issuer (`casetrail.cases.issuance`, from
-`DocumentsConfig.ready`), and so called by `do_finalise_document` inside its transaction,
-after the `DocumentFinal` row is written (the 文号 and the final hash are known) and before
-its ledger entry, which then lists the PDF's rows among its records and its SHA-256 and
-verification code among its facts.
+Called by `do_finalise_document` inside its transaction, after the `DocumentFinal` row is
+written (the 文号 and the final hash are known) and before its ledger entry, which then lists
+the PDF's rows among its records and its SHA-256 and verification code among its facts.
+The domain does the issuing; the documents app below it renders (`casetrail.documents.render`).
 """
 
 from __future__ import annotations
@@ -14,10 +13,9 @@ import io
 from django.db import models
 
 from casetrail.cases.actions.files import blob_for
+from casetrail.cases.document_sheets import document_sheet
 from casetrail.cases.documents import Document, DocumentFinal
-from casetrail.cases.issuance import Issued
 from casetrail.documents.models import IssuedPdf
-from casetrail.documents.records import document_sheet
 from casetrail.documents.render import render_pdf, renderer_version
 from casetrail.evidence.ingest import ingest_stream
 from casetrail.evidence.models import Blob
@@ -53,9 +51,3 @@ def issue_pdf(*, document: Document, final: DocumentFinal) -> tuple[IssuedPdf, l
     )
     issued.save()
     return issued, [blob, issued] if created else [issued]
-
-
-def issue_archive_copy(document: Document, final: DocumentFinal) -> Issued:
-    """`issue_pdf` in the shape the domain's finalisation expects (`cases/issuance.py`)."""
-    issued, records = issue_pdf(document=document, final=final)
-    return Issued(issued.sha256, issued.verification_code, records)
