@@ -11,11 +11,11 @@ urlpatterns = [
         RedirectView.as_view(url=static("casetrail/favicon.svg"), permanent=True),
         name="favicon",
     ),
-    path("api/ingest/", include("casetrail.evidence.api_urls")),
+    path("api/ingest/", include("casetrail.api.ingest_urls")),
     path("api/", include("casetrail.api.urls")),
-    path("uploads/", include("casetrail.evidence.urls")),
-    path("backups/", include("casetrail.evidence.backup_urls")),
-    path("", include("casetrail.documents.urls")),
+    path("uploads/", include("casetrail.web.uploads.urls")),
+    path("backups/", include("casetrail.web.backups.urls")),
+    path("", include("casetrail.web.pdf.urls")),
     path("", include("casetrail.web.urls")),
 ]
 

@@ -1,7 +1,7 @@
 """Keep the `Obligation` rows equal to what the deadline rules compute from the ledgered facts.
 
 The rules stay where they are (`procedure.deadlines.case_deadlines`, a recording's stored due
-date, `evidence.backup_status`); this module turns their answers into rows and writes only the
+date, `cases.backup_status`); this module turns their answers into rows and writes only the
 difference. Every act on a case refreshes that case's rows in its transaction (registered with
 `ledger.append.on_case_entry`); the acts that move many cases at once (a calendar year, an
 agency's profile, a backup run, a recording that starts the backup clock) call the refresh they
@@ -159,7 +159,7 @@ def case_values(case: Case, calendar: WorkdayCalendar) -> list[Values]:
 def backup_values(agencies: Iterable[Agency]) -> dict[int, list[Values]]:
     """Seed A art. 14 / REFERENCE rule 13: each agency's next off-site backup, once it has
     recordings to copy: due the profile's days after the last successful one (at once if none)."""
-    from casetrail.evidence.backup_status import backup_statuses
+    from casetrail.cases.backup_status import backup_statuses
 
     found: dict[int, list[Values]] = {}
     for status in backup_statuses(agencies):

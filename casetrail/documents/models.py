@@ -6,7 +6,6 @@ from typing import ClassVar
 
 from django.db import models
 
-from casetrail.cases.documents import Document
 from casetrail.evidence.models import Blob
 from casetrail.ledger.coverage import Coverage, not_a_fact
 from casetrail.ledger.models import RecordModel
@@ -19,7 +18,9 @@ class IssuedPdf(RecordModel):
     the PDF's SHA-256 and the verification code among the entry's facts).
     """
 
-    document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="issued_pdf")
+    document = models.OneToOneField(
+        "cases.Document", on_delete=models.PROTECT, related_name="issued_pdf"
+    )
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
     sha256 = models.CharField("PDF 的 SHA-256", max_length=64, unique=True)
     size = models.BigIntegerField()

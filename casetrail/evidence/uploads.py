@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 from uuid import UUID
 
 from django.conf import settings
@@ -35,7 +35,6 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from casetrail import clock
-from casetrail.cases.models import Case
 from casetrail.digits import NotAWholeNumber, whole_number
 from casetrail.evidence.errors import RefusedFile, TooLarge
 from casetrail.evidence.flusher import Flusher
@@ -144,8 +143,14 @@ def _expiry(now: datetime) -> datetime:
     return now + timedelta(hours=settings.CASETRAIL_UPLOAD_EXPIRY_HOURS)
 
 
+class ForCase(Protocol):
+    """The case an upload is for: the store needs only its id (the domain's case row)."""
+
+    pk: Any
+
+
 def create_upload(
-    *, user: User, case: Case | None, filename: str, length: int, metadata: dict[str, str]
+    *, user: User, case: ForCase | None, filename: str, length: int, metadata: dict[str, str]
 ) -> Upload:
     """A new, empty upload; raises ``RefusedFile`` (``TooLarge``) before anything is written."""
     check_filename(filename)
@@ -157,7 +162,7 @@ def create_upload(
     with transaction.atomic():  # no row without its (empty) partial file
         upload = Upload.objects.create(
             created_by=user,
-            case=case,
+            case_id=case.pk if case is not None else None,
             filename=filename,
             length=length,
             metadata=metadata,
@@ -179,7 +184,7 @@ def owned_upload(upload_id: UUID | str, user: User) -> Upload:
     return upload
 
 
-def ready_upload(upload_id: UUID | str, user: User, case: Case) -> Upload:
+def ready_upload(upload_id: UUID | str, user: User, case: ForCase) -> Upload:
     """A complete, stored upload of ``user`` for ``case``: what a recording is registered from."""
     upload = owned_upload(upload_id, user)
     if upload.case_id != case.pk:

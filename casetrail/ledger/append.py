@@ -19,17 +19,18 @@ from casetrail.ledger.integrate import integrate_after_commit
 from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.models import LedgerEntry, LogHead
 from casetrail.ledger.records import record_ref
+from casetrail.ledger.subjects import CaseSubject, LogOwner
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
     from psycopg import Connection, Cursor
 
-    from casetrail.cases.models import Agency, Case
 
 PAYLOAD_VERSION = 1
 
-# Run after each act's entry on a case, in the act's transaction (`on_case_entry`).
-_case_listeners: list[Callable[[Case], None]] = []
+# Run after each act's entry on a case, in the act's transaction (`on_case_entry`); each gets
+# back the domain's own case row, so its type is the domain's to know.
+_case_listeners: list[Callable[[Any], None]] = []
 
 
 class LedgerError(Exception):
@@ -43,7 +44,7 @@ def actor_json(user: User | None) -> Json:
     return {"user_id": user.pk, "username": user.get_username(), "name": name}
 
 
-def on_case_entry(listener: Callable[[Case], None]) -> None:
+def on_case_entry(listener: Callable[[Any], None]) -> None:
     """Call *listener* with the case after every act's entry on a case, inside the act's
     transaction: state derived from a case's facts (its deadline rows) then moves with the act
     that moves it, or not at all. The entry is an act's last write, so the listener reads the
@@ -54,10 +55,10 @@ def on_case_entry(listener: Callable[[Case], None]) -> None:
 
 def append_entry(
     *,
-    agency: Agency,
+    agency: LogOwner,
     action: str,
     actor: User | None,
-    case: Case | None = None,
+    case: CaseSubject | None = None,
     records: Sequence[models.Model] = (),
     facts: Mapping[str, Json] | None = None,
     previous: Json = None,
@@ -78,10 +79,10 @@ def append_entry(
 
 
 def _append(
-    agency: Agency,
+    agency: LogOwner,
     action: str,
     actor: User | None,
-    case: Case | None,
+    case: CaseSubject | None,
     records: Sequence[models.Model],
     facts: Mapping[str, Json] | None,
     previous: Json,
@@ -102,10 +103,10 @@ def _append(
 
 def append_standalone_entry(
     *,
-    agency: Agency,
+    agency: LogOwner,
     action: str,
     actor: User | None,
-    case: Case | None = None,
+    case: CaseSubject | None = None,
     facts: Mapping[str, Json] | None = None,
 ) -> int:
     """Record an act whose only row is its ledger entry; return the entry's id.
@@ -146,10 +147,10 @@ class _Row(NamedTuple):
 
 
 def _new_row(
-    agency: Agency,
+    agency: LogOwner,
     action: str,
     actor: User | None,
-    case: Case | None,
+    case: CaseSubject | None,
     records: Sequence[models.Model],
     facts: Mapping[str, Json] | None,
     previous: Json,
@@ -252,6 +253,6 @@ def _cursor(connection: BaseDatabaseWrapper, raw: Connection[Any]) -> Cursor[tup
     return cursor
 
 
-def open_log(agency: Agency) -> LogHead:
+def open_log(agency: LogOwner) -> LogHead:
     """Create the (empty) log of a new agency; called by the action that creates it."""
-    return LogHead.objects.create(agency=agency, size=0)
+    return LogHead.objects.create(agency_id=agency.pk, size=0)

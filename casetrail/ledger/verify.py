@@ -116,12 +116,12 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Count, Max, Min
 
-from casetrail.cases.models import Agency
 from casetrail.ledger.checkpoints import AgencyLog
 from casetrail.ledger.config import ledger_hash
 from casetrail.ledger.coverage import Check, models_checked
 from casetrail.ledger.entry_tags import EntryKeyError, entry_key_path, existing_entry_key
 from casetrail.ledger.models import LedgerEntry, LedgerHash, LedgerLeaf, LogHead
+from casetrail.ledger.subjects import agency_rows
 from casetrail.ledger.timestamp_verify import token_verifier
 from casetrail.ledger.verify_checkpoints import compare_heads, load_heads
 from casetrail.ledger.verify_coverage import LogStatus, check_coverage
@@ -278,11 +278,10 @@ def _without_cycle_collection() -> Iterator[None]:
 
 
 def _select(agency_codes: Sequence[str] | None) -> list[AgencyLog]:
-    agencies = Agency.objects.order_by("pk")
+    found = agency_rows()  # the domain's directory of agencies, read in this snapshot
     if agency_codes is None:
-        return [AgencyLog(pk, code) for pk, code in agencies.values_list("pk", "code")]
+        return [AgencyLog(pk, code) for pk, code, _ in found]
     wanted = set(agency_codes)
-    found = list(agencies.values_list("pk", "code", "short_name"))
     unknown = wanted - {code for _, code, _ in found} - {short for _, _, short in found}
     if unknown:
         raise VerifyError(f"agency: 没有代码或简称为 {', '.join(sorted(unknown))} 的执法机关")

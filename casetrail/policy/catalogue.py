@@ -21,8 +21,8 @@ from types import MappingProxyType
 from typing import Final
 
 from casetrail.policy.errors import CatalogueError as CatalogueError  # re-exported
+from casetrail.policy.errors import RuleViolation
 from casetrail.policy.toml_reader import Table, load
-from casetrail.procedure.errors import RuleViolation
 
 FieldValue = str | int | bool | list[int] | None
 

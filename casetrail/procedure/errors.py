@@ -1,17 +1,11 @@
-"""The error every procedure rule raises: it names the rule, the article and the field."""
+"""The error every procedure rule raises: it names the rule, the article and the field.
+
+It lives on the policy floor (the catalogue's field checks raise it too, and policy imports
+nothing above itself); the rules and their callers keep importing it from here.
+"""
 
 from __future__ import annotations
 
+from casetrail.policy.errors import RuleViolation as RuleViolation  # re-exported
 
-class RuleViolation(Exception):
-    """A refused act. `message` is Chinese and speaks to the person who tried it."""
-
-    def __init__(self, *, rule: str, article: str, message: str, field: str = "") -> None:
-        super().__init__(f"{message}（{article}）")
-        self.rule = rule
-        self.article = article
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return f"{self.message}（{self.article}）"
+__all__ = ["RuleViolation"]

@@ -23,10 +23,10 @@ from django.db.models import Model
 from django.http import HttpRequest, HttpResponseBase
 from django.http.response import HttpResponse
 
+from casetrail.cases.actions.reads import do_record_read, read_is_recorded
 from casetrail.cases.documents import Document
 from casetrail.cases.models import Approval, Case, Party
 from casetrail.digits import NotAWholeNumber, whole_number
-from casetrail.documents.actions import do_record_read, read_is_recorded
 from casetrail.ledger.canonical import Json
 from casetrail.ledger.models import LedgerEntry
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from casetrail import access
 from casetrail.access.agencies import agencies_for_audit
-from casetrail.cases import selectors
+from casetrail.cases import evidence_selectors, selectors
 from casetrail.cases.actions import REFUSALS
 from casetrail.cases.actions.start import (
     ApplicationInput,
@@ -23,10 +23,9 @@ from casetrail.cases.actions.start import (
     do_open_case,
     filing_chain,
 )
+from casetrail.cases.backup_status import backup_status
 from casetrail.cases.facts import case_facts
 from casetrail.cases.models import Agency, StartType
-from casetrail.evidence import selectors as evidence_selectors
-from casetrail.evidence.backup_status import backup_status
 from casetrail.ledger import proofs
 from casetrail.ledger.checkpoints import latest_checkpoint, verifier
 from casetrail.ledger.config import offsite_dir

@@ -29,12 +29,12 @@ from casetrail.cases.actions.documents import (
     do_sign_document,
 )
 from casetrail.cases.actions.review import do_sign_approval
+from casetrail.cases.document_sheets import preview_sheet
 from casetrail.cases.documents import Document, DocumentFinal, Signature
 from casetrail.cases.facts import agency_catalogue, case_facts
 from casetrail.cases.models import Case
 from casetrail.cases.selectors import roles_of
 from casetrail.digits import NotAWholeNumber, whole_number
-from casetrail.documents.records import preview_sheet
 from casetrail.documents.render import pdf_file_name, render_pdf
 from casetrail.evidence.storage import stored_file_response
 from casetrail.policy.catalogue import DocumentKind, clean_fields

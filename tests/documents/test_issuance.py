@@ -17,10 +17,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from casetrail.cases.document_sheets import document_sheet
 from casetrail.cases.documents import Document
 from casetrail.documents.codes import verification_code
 from casetrail.documents.models import IssuedPdf
-from casetrail.documents.records import document_sheet
 from casetrail.documents.render import render_pdf
 from casetrail.evidence.storage import primary_store
 from casetrail.ledger.models import InsertOnlyError, LedgerEntry

@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django import Settings
 
+from casetrail.cases.document_verification import issuance_leaf
 from casetrail.documents.models import IssuedPdf
-from casetrail.documents.verification import issuance_leaf
 from casetrail.evidence.storage import primary_store
 from casetrail.ledger.checkpoints import publish
 from casetrail.ledger.config import ledger_hash

@@ -13,8 +13,8 @@ import pytest
 from pytest_django import Settings
 
 from casetrail.cases.actions.backup import RepairRefused, do_repair_blob
+from casetrail.cases.backup_run import BackupError, run_backup
 from casetrail.cases.models import Case
-from casetrail.evidence.backup import BackupError, run_backup
 from casetrail.evidence.blobstore import LocalBlobStore, S3BlobStore
 from casetrail.evidence.hashing import hash_file
 from casetrail.evidence.models import BackupRun, Blob, CheckpointReplica, Repair, Replica
@@ -171,7 +171,7 @@ def test_an_interrupted_run_records_what_it_verified_as_failed(
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("casetrail.evidence.backup._copy_checkpoints", interrupt)
+    monkeypatch.setattr("casetrail.cases.backup_run._copy_checkpoints", interrupt)
     with pytest.raises(KeyboardInterrupt):
         run_backup(offsite)
     backup = BackupRun.objects.get()

@@ -12,9 +12,9 @@ from django.template.loader import render_to_string
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries, Settings
 
+from casetrail.cases.backup_run import run_backup
+from casetrail.cases.backup_status import backup_overdue, backup_status
 from casetrail.cases.models import Case
-from casetrail.evidence.backup import run_backup
-from casetrail.evidence.backup_status import backup_overdue, backup_status
 from casetrail.evidence.blobstore import LocalBlobStore
 from casetrail.evidence.models import BackupRun
 from tests.evidence.av import at, register, store_bytes, travel_to, unique_mp4

@@ -14,9 +14,9 @@ from django.template.loader import render_to_string
 from pytest_django import Settings
 
 from casetrail.cases.actions.start import do_decide_filing
+from casetrail.cases.evidence_selectors import case_recordings, deadlines, late_recordings
 from casetrail.cases.models import Case
 from casetrail.evidence.blobstore import LocalBlobStore
-from casetrail.evidence.selectors import case_recordings, deadlines, late_recordings
 from tests.evidence.av import (
     MP4_NAME,
     at,

@@ -13,6 +13,7 @@ import pytest
 from pytest_django import Settings
 
 from casetrail.cases.actions.evidence import AlreadyRegistered
+from casetrail.cases.evidence_selectors import case_labels
 from casetrail.cases.models import Case
 from casetrail.evidence import uploads
 from casetrail.evidence.blobstore import LocalBlobStore
@@ -20,7 +21,6 @@ from casetrail.evidence.hashing import Digests
 from casetrail.evidence.ingest import Ingested
 from casetrail.evidence.media import facts_from_probe, probe_path
 from casetrail.evidence.models import Blob, Recording, Upload
-from casetrail.evidence.selectors import case_labels
 from casetrail.evidence.sniff import Sniffed
 from casetrail.ledger.models import LedgerEntry
 from casetrail.procedure.errors import RuleViolation

@@ -20,8 +20,8 @@ from casetrail.cases import selectors
 from casetrail.cases.models import Case
 from casetrail.evidence import uploads
 from casetrail.evidence.models import Recording, Upload
-from casetrail.evidence.views import earliest_on_time
 from casetrail.procedure.rules.evidence import storage_due
+from casetrail.web.uploads.views import earliest_on_time
 from tests.evidence.samples import SAMPLES
 from tests.personas import PASSWORD, World, open_case
 
@@ -205,5 +205,5 @@ def test_the_maker_is_the_uploading_handler(world: World) -> None:
     for username, officer in (("zhang", world.zhang), ("li", world.li)):
         body = logged_in(username).get(page_url(case)).content.decode()
         assert f'<option value="{officer.pk}" selected>' in body
-    script = Path("casetrail/evidence/static/evidence/upload.js").read_text(encoding="utf-8")
+    script = Path("casetrail/web/static/evidence/upload.js").read_text(encoding="utf-8")
     assert "guessStart(chooser.files[0])" in script

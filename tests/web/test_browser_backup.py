@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pytest_django import Settings
 
-from casetrail.evidence.backup import run_backup
+from casetrail.cases.backup_run import run_backup
 from tests.evidence.av import at, travel_to
 from tests.evidence.backup_world import case_with_recording, the_replica, use_stores
 from tests.personas import build_world

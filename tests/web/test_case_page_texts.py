@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django import Settings
 
+from casetrail.cases.backup_run import run_backup
 from casetrail.cases.models import Case
 from casetrail.documents.models import IssuedPdf
-from casetrail.evidence.backup import run_backup
 from casetrail.evidence.storage import primary_store
 from tests.documents.world import issued_inquiry
 from tests.evidence.backup_world import case_with_recording, the_replica, use_stores

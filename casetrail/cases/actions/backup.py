@@ -2,7 +2,7 @@
 
 Seed A art. 14 (定期进行异地备份) and art. 15 (不得伪造、删改、销毁行政执法记录); REFERENCE rule 13;
 DESIGN invariant 6 (no data is lost: backups are verified by hash, a loss is repaired). The
-copying and hashing are done by `casetrail.evidence.backup` and `casetrail.evidence.replication`;
+copying and hashing are done by `casetrail.cases.backup_run` and `casetrail.evidence.replication`;
 these acts write what was done, with its ledger entries, in one transaction.
 
 Both concern files that are not one agency's: a blob may be used by several agencies' cases,
@@ -54,7 +54,7 @@ class CheckpointCopy:
 
 @dataclass
 class BackupOutcome:
-    """What one replication run did; filled in by `evidence.backup.run_backup` as it goes."""
+    """What one replication run did; filled in by `cases.backup_run.run_backup` as it goes."""
 
     target: str
     started_at: datetime

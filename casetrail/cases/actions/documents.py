@@ -27,6 +27,7 @@ from casetrail.cases.documents import (
 )
 from casetrail.cases.facts import agency_catalogue, case_facts
 from casetrail.cases.models import Case, Officer
+from casetrail.cases.pdf_issue import issue_pdf
 from casetrail.cases.selectors import roles_of
 from casetrail.evidence.models import Recording
 from casetrail.ledger.append import append_entry
@@ -568,8 +569,6 @@ def do_finalise_document(*, acting_user: User, document: Document) -> DocumentFi
             finalised_at=now,
         )
         final.save()
-        from casetrail.documents.issue import issue_pdf  # the PDF app builds on this one
-
         issued, pdf_records = issue_pdf(document=document, final=final)
         records: list[Any] = [final, *pdf_records]
         previous: Json = None

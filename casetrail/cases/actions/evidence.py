@@ -21,6 +21,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from casetrail import access, clock
+from casetrail.cases.evidence_selectors import case_labels
 from casetrail.cases.models import Case, Officer, Role
 from casetrail.cases.obligation_rows import refresh_backup_obligations
 from casetrail.cases.selectors import roles_of, working_calendar
@@ -29,7 +30,6 @@ from casetrail.evidence.hashing import Digests
 from casetrail.evidence.ingest import Ingested
 from casetrail.evidence.media import MediaFacts, probe_blob
 from casetrail.evidence.models import Blob, IngestToken, Recording, Upload
-from casetrail.evidence.selectors import case_labels
 from casetrail.evidence.sniff import ALLOWED
 from casetrail.evidence.storage import primary_store
 from casetrail.ledger.append import append_entry

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from casetrail import clock
+from casetrail.cases.evidence_selectors import token_digest
 from casetrail.cases.models import Agency, Officer, Role
 from casetrail.cases.selectors import roles_of
 from casetrail.evidence.models import IngestToken
-from casetrail.evidence.selectors import token_digest
 from casetrail.ledger.append import append_entry
 from casetrail.ledger.records import row_snapshot
 from casetrail.procedure.citations import cite

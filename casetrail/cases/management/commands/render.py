@@ -14,9 +14,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from casetrail.cases.document_sheets import document_sheet
 from casetrail.cases.documents import Document
 from casetrail.documents.models import IssuedPdf
-from casetrail.documents.records import document_sheet
 from casetrail.documents.render import pdf_file_name, render_pdf, renderer_version
 
 EXIT_DIFFERENT = 1

@@ -18,9 +18,9 @@ from casetrail.cases.actions import REFUSALS
 from casetrail.cases.actions.evidence import do_register_recording
 from casetrail.cases.models import Case
 from casetrail.evidence.errors import RefusedFile, format_size
-from casetrail.evidence.forms import RecordingForm
 from casetrail.procedure.citations import cite
 from casetrail.procedure.rules.evidence import METADATA_RULE, classified_problem, storage_due
+from casetrail.web.uploads.forms import RecordingForm
 
 # Bytes per PATCH: the browser sends each chunk with its SHA-256 (tus checksum extension), so a
 # corrupted chunk is refused and sent again, and a crash loses at most one chunk. Behind a proxy

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casetrail.evidence import tus, views
+from casetrail.web.uploads import tus, views
 
 urlpatterns = [
     path("tus/", tus.collection, name="tus-collection"),

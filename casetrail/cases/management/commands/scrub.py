@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from casetrail.evidence.backup import Progress, quiet, repair_corrupt
+from casetrail.cases.backup_run import Progress, quiet, repair_corrupt
 from casetrail.evidence.models import Blob, Recording
 from casetrail.evidence.replication import Corruption, scrub
 from casetrail.evidence.storage import primary_store, replica_store

@@ -14,21 +14,21 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casetrail import access
-from casetrail.cases.documents import Document
-from casetrail.cases.facts import agency_catalogue
-from casetrail.documents.actions import read_is_recorded
-from casetrail.documents.codes import normalise
-from casetrail.documents.models import IssuedPdf
-from casetrail.documents.ratelimit import over_limit
-from casetrail.documents.records import blank_sheet, document_sheet
-from casetrail.documents.render import pdf_file_name, render_pdf
-from casetrail.documents.verification import (
+from casetrail.cases.actions.reads import read_is_recorded
+from casetrail.cases.document_sheets import blank_sheet, document_sheet
+from casetrail.cases.document_verification import (
     UploadTooLarge,
     find_issued,
     is_confidential,
     public_view,
     sha256_of,
 )
+from casetrail.cases.documents import Document
+from casetrail.cases.facts import agency_catalogue
+from casetrail.documents.codes import normalise
+from casetrail.documents.models import IssuedPdf
+from casetrail.documents.ratelimit import over_limit
+from casetrail.documents.render import pdf_file_name, render_pdf
 from casetrail.evidence.storage import primary_store
 
 TOO_MANY = "请求过于频繁，请一分钟后再试。"

@@ -17,8 +17,8 @@ from django.db import transaction
 from casetrail.cases.actions.accounts import do_create_user
 from casetrail.cases.actions.ingest_tokens import do_issue_ingest_token
 from casetrail.cases.actions.setup import do_grant_role, do_register_officer
+from casetrail.cases.evidence_selectors import agency_by_key
 from casetrail.cases.models import Agency, Officer, Role
-from casetrail.evidence.selectors import agency_by_key
 from casetrail.procedure.errors import RuleViolation
 
 

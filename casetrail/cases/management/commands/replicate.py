@@ -3,7 +3,7 @@
 Copies to the replica target (``CASETRAIL_REPLICA_STORE``, or ``--target``: a folder, a
 ``file://`` URL or ``s3://bucket?endpoint=…``) every stored file and every signed checkpoint
 not yet copied there, verifies each copy by hash in the target, and records the run (see
-`casetrail/evidence/backup.py`). Progress goes to stderr, the summary to stdout.
+`casetrail/cases/backup_run.py`). Progress goes to stderr, the summary to stdout.
 
 Exit status: 0 every copy verified; 1 some copy failed (listed on stderr; the run is recorded
 as failed); 2 the run could not start (no target, a bad URL).
@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from casetrail.evidence.backup import BATCH, BackupError, run_backup
+from casetrail.cases.backup_run import BATCH, BackupError, run_backup
 from casetrail.evidence.blobstore import BlobStore, store_from_url
 from casetrail.evidence.models import BackupRun
 from casetrail.evidence.storage import replica_store

@@ -3,10 +3,10 @@
 `run_backup(target)` is one run of `casetrail replicate`:
 
 1. every `Blob` without a trusted `Replica` row for the target (one whose run still matches its
-   ledger entry, `replica_trust.py`) is copied there (`replication.replicate`, in batches, with
-   progress) and re-hashed in the target before it counts;
+   ledger entry, `evidence/replica_trust.py`) is copied there (`replication.replicate`, in
+   batches, with progress) and re-hashed in the target before it counts;
 2. every signed `Checkpoint` without a trusted `CheckpointReplica` row for the target is copied
-   there with its RFC 3161 token, under a readable name (`offsite_copy.py`), and read back;
+   there with its RFC 3161 token, under a readable name (`evidence/offsite_copy.py`), and read back;
 3. the run is recorded by `do_record_backup_run`: one `BackupRun` (``ok`` only if every copy
    was verified), the `Replica` and `CheckpointReplica` rows, one ledger entry per agency.
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from casetrail.cases.evidence_selectors import Deadline, agency_by_key, deadlines
 from casetrail.cases.obligation_rows import check_obligations
-from casetrail.evidence.selectors import Deadline, agency_by_key, deadlines
 
 
 def _line(row: Deadline) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casetrail.documents import views
+from casetrail.web.pdf import views
 
 urlpatterns = [
     path("documents/<int:document_id>.pdf", views.document_pdf, name="document-pdf"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casetrail.evidence import backup_views
+from casetrail.web.backups import views as backup_views
 
 urlpatterns = [
     path("", backup_views.backup_list, name="backup-list"),

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from casetrail.access.backups import backup_agencies
-from casetrail.evidence.backup_status import backup_statuses, recent_repairs, recent_runs
+from casetrail.cases.backup_status import backup_statuses, recent_repairs, recent_runs
 
 LISTED = 50
 

@@ -47,12 +47,12 @@ from casetrail.cases.actions.evidence import (
     check_recording,
     do_register_recording,
 )
+from casetrail.cases.evidence_selectors import active_ingest_token
 from casetrail.cases.models import Case, Officer, Role
 from casetrail.digits import NotAWholeNumber, whole_number
 from casetrail.evidence.errors import RefusedFile, StoreError, TooLarge
 from casetrail.evidence.ingest import ingest_stream
 from casetrail.evidence.models import IngestToken, Recording
-from casetrail.evidence.selectors import active_ingest_token
 from casetrail.evidence.storage import primary_store
 from casetrail.procedure.errors import RuleViolation
 

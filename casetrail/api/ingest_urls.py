@@ -1,8 +1,8 @@
-"""The ingest-station API, mounted at ``api/ingest/`` (see `casetrail.evidence.api`)."""
+"""The ingest-station API, mounted at ``api/ingest/`` (see `casetrail.api.ingest`)."""
 
 from django.urls import path
 
-from casetrail.evidence import api
+from casetrail.api import ingest as api
 
 urlpatterns = [
     path("recordings", api.register_recording, name="ingest-recordings"),

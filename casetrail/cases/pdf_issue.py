@@ -3,6 +3,7 @@
 Called by `do_finalise_document` inside its transaction, after the `DocumentFinal` row is
 written (the 文号 and the final hash are known) and before its ledger entry, which then lists
 the PDF's rows among its records and its SHA-256 and verification code among its facts.
+The domain does the issuing; the documents app below it renders (`casetrail.documents.render`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import io
 from django.db import models
 
 from casetrail.cases.actions.files import blob_for
+from casetrail.cases.document_sheets import document_sheet
 from casetrail.cases.documents import Document, DocumentFinal
 from casetrail.documents.models import IssuedPdf
-from casetrail.documents.records import document_sheet
 from casetrail.documents.render import render_pdf, renderer_version
 from casetrail.evidence.ingest import ingest_stream
 from casetrail.evidence.models import Blob

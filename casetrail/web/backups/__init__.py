@@ -1,0 +1,1 @@
+"""The off-site backup page, mounted at ``backups/``."""

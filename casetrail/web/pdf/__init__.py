@@ -1,0 +1,1 @@
+"""PDF downloads and the public verification page /v/, mounted at the site root."""

@@ -1,0 +1,1 @@
+"""Resumable uploads (tus) and the recording upload page, mounted at ``uploads/``."""
