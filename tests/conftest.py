@@ -127,6 +127,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The browser tests first (a walk takes a minute or more): run on several workers, the
+    # short tests then fill in around them instead of leaving the walks for last, one a worker.
+    items.sort(key=lambda item: "browser" not in item.keywords)
     if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: run with CASETRAIL_DATABASE_URL=postgres://…")
