@@ -14,6 +14,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models.signals import post_migrate
 from django.http import HttpRequest
 from django.test import Client, override_settings
+from playwright.sync_api import Browser, sync_playwright
 
 from casetrail.ledger.apps import GUARDS_DISPATCH_UID, install_guards_after_migrate
 from casetrail.ledger.management.commands.migrate import CREDENTIAL_KEYS
@@ -24,6 +25,15 @@ from tests import dbowner
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -152,3 +162,12 @@ def chromium_path() -> Path:
     if os.environ.get("CASETRAIL_REQUIRE_BROWSER"):
         pytest.fail("CASETRAIL_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: Path) -> Iterator[Browser]:
+    """Debian's Chromium through Playwright, one a test module."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

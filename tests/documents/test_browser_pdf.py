@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from pytest_django import Settings
 
 from casetrail.cases.management.demo_procedure import Walk
@@ -20,17 +20,8 @@ from casetrail.ledger.selectors import agency_log
 from tests.documents import pdftools
 from tests.personas import PASSWORD, build_world
 from tests.procedure_world import SIGNATURE_PNG, filed_case
-from tests.web.test_browser import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: Path) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

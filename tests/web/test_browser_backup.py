@@ -8,24 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from pytest_django import Settings
 
 from casetrail.cases.backup_run import run_backup
 from tests.evidence.av import at, travel_to
 from tests.evidence.backup_world import case_with_recording, the_replica, use_stores
 from tests.personas import build_world
-from tests.web.test_browser import CHROMIUM_ARGS, login
+from tests.web.test_browser import login
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: Path) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -13,25 +13,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from pytest_django import Settings
 
 from casetrail import clock
 from tests.evidence.av import make_mp4, register, store_bytes
 from tests.evidence.test_upload_page import jpeg
 from tests.personas import build_world, open_case
-from tests.web.test_browser import CHROMIUM_ARGS, login
+from tests.web.test_browser import login
 
 pytestmark = pytest.mark.browser
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: Path) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

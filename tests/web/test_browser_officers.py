@@ -6,28 +6,19 @@ refused the revoked one as co-handler when opening a case, the refusal naming th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from casetrail.cases.models import Case, Officer
 from casetrail.ledger.models import LedgerEntry
 from tests.cases.officer_files import good_rows, xlsx
 from tests.personas import PASSWORD, build_world, make_officer
-from tests.web.test_browser import CHROMIUM_ARGS, login
+from tests.web.test_browser import login
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: Path) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def new_page(browser: Browser) -> Page:

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from pytest_django import Settings
 
 from casetrail import clock
@@ -38,21 +38,13 @@ from tests.web.procedure_browser import (
     sign_by_login,
     sign_on_screen,
 )
-from tests.web.test_browser import CHROMIUM_ARGS, login
+from tests.web.test_browser import login
 
 pytestmark = pytest.mark.browser
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = "2026-11-24"  # a Tuesday; the holiday schedule of 2026 is known
 REMEDY = "如不服本决定，可在收到本决定书之日起60日内申请行政复议，或者6个月内向人民法院提起行政诉讼"
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: Path) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 from pytest_django import Settings
 
 from casetrail import clock
@@ -34,7 +34,6 @@ from tests.web.service_browser import (
     refused_next_to,
     service_form,
 )
-from tests.web.test_browser import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -43,14 +42,6 @@ DAY = "2026-11-24"  # a Tuesday; the holiday schedule of 2026 is known
 WITNESS = "见证人姓名（在送达回证上签名的基层组织或单位代表）"
 RECORDING = "音像记录（留置过程或张贴公告的录像、照片）"
 RECEIPT = "注明拒收事由、日期的送达回证（扫描件）"
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: Path) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -15,21 +15,19 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from pytest_django import Settings
 
 from casetrail.cases.management.commands.demo import DEMO_PASSWORD
 from casetrail.cases.models import Case
 from tests.evidence.test_upload_page import jpeg
 from tests.web.procedure_browser import fill_document, logout, save_draft, sign_on_screen
-from tests.web.test_browser import CHROMIUM_ARGS
 from tests.web.walk_browser import (
     DESKTOP,
     PHONE,
@@ -72,14 +70,6 @@ LAYOUT = """() => {
     links: Array.from(document.querySelectorAll("header.top nav a")).filter(visible).length,
   };
 }""".replace("%MIN_CELL%", str(MIN_CELL))
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: Path) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

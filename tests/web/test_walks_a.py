@@ -16,28 +16,19 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 from pytest_django import Settings
 
 from casetrail.cases.models import Case
 from tests.documents.conftest import pdf_tools as pdf_tools  # the fixture, shared
 from tests.evidence.test_upload_page import jpeg
 from tests.procedure_world import SIGNATURE_PNG
-from tests.web.test_browser import CHROMIUM_ARGS
 from tests.web.walk_browser import HANDLER, SHANGHAI, WalkClock
 from tests.web.walks_a import Penalty, WalkA
 
 pytestmark = pytest.mark.browser
 
 START = datetime(2026, 12, 8, 8, 30, tzinfo=SHANGHAI)  # a Tuesday
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: Path) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
