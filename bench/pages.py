@@ -472,6 +472,9 @@ def main() -> None:
     parser.add_argument(
         "--db-name", default=DATABASE, help="the bench's own database (dropped), with 'bench'"
     )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database at the end (to EXPLAIN by hand)"
+    )
     args = parser.parse_args()
     total = args.cases or (QUICK_CASES if args.quick else FULL_CASES)
     agency_count = args.agencies or (QUICK_AGENCIES if args.quick else FULL_AGENCIES)
@@ -489,7 +492,8 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        recreate_database(url, create=False)
+        if not args.keep:
+            recreate_database(url, create=False)
     result["wall_s"] = round(time.perf_counter() - began, 1)
     print(json.dumps(result, ensure_ascii=False))
 
